@@ -1,0 +1,27 @@
+// Shared by commands: scenario -> Lab with warnings printed once, and the lab dir's files.
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadScenario } from '../scenario/load.js';
+import { resolveLab } from '../plan/resolve.js';
+import type { Lab } from '../plan/types.js';
+import { labDir } from '../util/paths.js';
+import { InvalidInput } from '../util/errors.js';
+
+export function planFromScenario(ref: string, opts: { quiet?: boolean } = {}): Lab {
+  const { scenario, warnings } = loadScenario(ref);
+  if (!opts.quiet) for (const w of warnings) process.stderr.write(`warning: ${scenario.file}: ${w.path}: ${w.expected}\n`);
+  return resolveLab(scenario, warnings);
+}
+
+/** A lab already planned (lab.json in its dir) or, failing that, the scenario resolved now. */
+export function labFor(ref: string, dir?: string): { lab: Lab; dir: string } {
+  const byName = dir ?? labDir(path.basename(ref).replace(/\.ya?ml$/, ''));
+  const saved = path.join(byName, 'lab.json');
+  if (fs.existsSync(saved) && !/[/\\]|\.ya?ml$/.test(ref)) return { lab: JSON.parse(fs.readFileSync(saved, 'utf8')) as Lab, dir: byName };
+  const lab = planFromScenario(ref);
+  return { lab, dir: dir ?? labDir(lab.name) };
+}
+
+export function requireRoot(what: string): void {
+  if (process.getuid?.() !== 0) throw new InvalidInput(`${what} needs root (or run it inside \`unshare --user --map-root-user\`)`);
+}
