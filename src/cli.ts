@@ -20,6 +20,16 @@ async function run(handler: Handler): Promise<void> {
 }
 
 const scenarioArg = { describe: 'scenario name under scenarios/ or path to a YAML file', type: 'string' as const, demandOption: true };
+/** The backend a lab is on: as given, else the one that left state in the lab dir. */
+async function backendFor(ref: string, given: string | undefined): Promise<'netns' | 'vagrant'> {
+  if (given === 'netns' || given === 'vagrant') return given;
+  const { labDir } = await import('./util/paths.js');
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const name = path.basename(ref).replace(/\.ya?ml$/, '');
+  return fs.existsSync(path.join(labDir(name), 'netns', 'state.json')) || !fs.existsSync(path.join(labDir(name), '.vagrant')) ? 'netns' : 'vagrant';
+}
+
 const backendOpt = { choices: ['netns', 'vagrant'] as const, default: 'vagrant' as 'netns' | 'vagrant', describe: 'where the lab runs' };
 
 await yargs(hideBin(process.argv))
@@ -33,6 +43,29 @@ await yargs(hideBin(process.argv))
   .command('render <scenario>', 'write the Vagrantfile, provisioning scripts and config files', (y) =>
     y.positional('scenario', scenarioArg).option('out', { type: 'string', describe: 'lab directory (default .stacklab/<name>)' }), (a) =>
     run(async () => (await import('./commands/render.js')).renderCommand(a.scenario as string, a)))
+  .command('up <scenario>', 'bring the lab up (netns: the data plane in namespaces; vagrant: VMs + provisioning)', (y) =>
+    y.positional('scenario', scenarioArg).option('backend', backendOpt), (a) =>
+    run(async () => (a.backend === 'netns' ? (await import('./commands/netns.js')).netnsUp(a.scenario as string) : (await import('./commands/vagrant.js')).vagrantUp(a.scenario as string))))
+  .command('test <scenario>', 'run the connectivity checks against a lab that is up', (y) =>
+    y.positional('scenario', scenarioArg).option('backend', { ...backendOpt, default: undefined })
+      .option('json', { type: 'boolean', describe: 'print {results, summary} as JSON' })
+      .option('junit', { type: 'string', describe: 'also write JUnit XML to this file' })
+      .option('verbose', { type: 'boolean', alias: 'v', describe: 'show the evidence of passing checks too' })
+      .option('only', { type: 'string', array: true, describe: 'run only these check ids' }), (a) =>
+    run(async () => (await backendFor(a.scenario as string, a.backend)) === 'netns' ? (await import('./commands/netns.js')).netnsTest(a.scenario as string, a) : (await import('./commands/vagrant.js')).vagrantTest(a.scenario as string, a)))
+  .command('fault <scenario> <fault>', 'inject (or --revert) a fault: underlay-mtu, block-vxlan, no-proxy-arp, fip-disassociate', (y) =>
+    y.positional('scenario', scenarioArg).positional('fault', { type: 'string', demandOption: true })
+      .option('revert', { type: 'boolean' }).option('node', { type: 'string', describe: 'block-vxlan: the node whose tunnel traffic is dropped' }), (a) =>
+    run(async () => (await import('./commands/netns.js')).netnsFault(a.scenario as string, a.fault as string, a)))
+  .command('plan <scenario>', 'print the operations the netns backend would run (no root needed)', (y) =>
+    y.positional('scenario', scenarioArg).option('backend', { choices: ['netns'] as const, default: 'netns' }), (a) =>
+    run(async () => (await import('./commands/netns.js')).netnsPlan(a.scenario as string)))
+  .command('status <scenario>', 'is the lab up, which faults are injected, last check results', (y) =>
+    y.positional('scenario', scenarioArg).option('backend', { ...backendOpt, default: undefined }), (a) =>
+    run(async () => (await backendFor(a.scenario as string, a.backend)) === 'netns' ? (await import('./commands/netns.js')).netnsStatus(a.scenario as string) : (await import('./commands/vagrant.js')).vagrantStatus(a.scenario as string)))
+  .command('destroy <scenario>', 'remove everything the lab made', (y) =>
+    y.positional('scenario', scenarioArg).option('backend', { ...backendOpt, default: undefined }), (a) =>
+    run(async () => (await backendFor(a.scenario as string, a.backend)) === 'netns' ? (await import('./commands/netns.js')).netnsDestroy(a.scenario as string) : (await import('./commands/vagrant.js')).vagrantDestroy(a.scenario as string)))
   .demandCommand(1)
   .strict()
   .help()
@@ -42,4 +75,3 @@ await yargs(hideBin(process.argv))
     process.exit(2);
   })
   .parseAsync();
-void backendOpt;

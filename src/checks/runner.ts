@@ -1,0 +1,73 @@
+// The check runner: groups run in order (reachability in parallel, path and mutating checks one at a
+// time so their counters and faults do not see each other), each check retried with a bounded wait.
+import type { CheckResult, CheckSpec, Location } from './types.js';
+import { runProbe, type ShellFor } from './probes.js';
+
+export interface CheckTarget {
+  shellFor: ShellFor;
+  /** apply (or revert) a named fault, for checks that run under one */
+  fault(name: string, revert: boolean): Promise<void>;
+  activeFaults(): string[];
+}
+
+const GROUP_ORDER: CheckSpec['group'][] = ['structure', 'reachability', 'path', 'mutating'];
+const PARALLEL: Record<CheckSpec['group'], boolean> = { structure: true, reachability: true, path: false, mutating: false };
+const RETRY_WAIT_MS = 400;
+
+export function whereOf(loc: Location): string {
+  switch (loc.kind) {
+    case 'outside':
+      return 'outside';
+    case 'node':
+      return loc.node;
+    case 'namespace':
+      return `${loc.node}/${loc.ns}`;
+    case 'instance':
+      return `${loc.node}/${loc.instance}`;
+  }
+}
+
+async function runOne(c: CheckSpec, t: CheckTarget): Promise<CheckResult> {
+  const t0 = performance.now();
+  const sh = t.shellFor(c.from);
+  let attempts = 0;
+  let evidence = '';
+  let passed = false;
+  if (c.underFault && t.activeFaults().includes(c.underFault))
+    return { id: c.id, title: c.title, status: 'skip', evidence: `fault ${c.underFault} is already injected (lab fault … --revert first)`, ms: 0, attempts: 0 };
+  if (c.underFault) await t.fault(c.underFault, false);
+  try {
+    for (;;) {
+      attempts++;
+      const o = await runProbe(c.probe, sh, t.shellFor);
+      passed = c.expect === 'passes' ? o.ok : !o.ok;
+      evidence = `${c.expect === 'fails' ? (o.ok ? 'unexpectedly succeeded: ' : 'failed as required: ') : ''}${o.evidence}`;
+      if (passed || attempts > c.retries) break;
+      await new Promise((r) => setTimeout(r, RETRY_WAIT_MS));
+    }
+  } finally {
+    if (c.underFault) {
+      await t.fault(c.underFault, true);
+      // tempest's order: after re-association the FIP must answer again
+      const again = await runProbe(c.probe, sh, t.shellFor);
+      evidence += ` | after revert: ${again.ok ? 'answers again' : 'STILL NOT ANSWERING'} (${again.evidence})`;
+      if (!again.ok) passed = false;
+    }
+  }
+  if (attempts > 1) evidence += ` [${attempts} attempts]`;
+  return { id: c.id, title: c.title, status: passed ? 'pass' : 'fail', evidence, ms: Math.round(performance.now() - t0), attempts };
+}
+
+export async function runChecks(checks: CheckSpec[], t: CheckTarget, onResult?: (r: CheckResult) => void): Promise<CheckResult[]> {
+  const results = new Map<string, CheckResult>();
+  for (const group of GROUP_ORDER) {
+    const inGroup = checks.filter((c) => c.group === group);
+    const done = (r: CheckResult) => {
+      results.set(r.id, r);
+      onResult?.(r);
+    };
+    if (PARALLEL[group]) await Promise.all(inGroup.map(async (c) => done(await runOne(c, t))));
+    else for (const c of inGroup) done(await runOne(c, t));
+  }
+  return checks.map((c) => results.get(c.id)!);
+}
