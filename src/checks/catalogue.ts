@@ -77,7 +77,7 @@ export function buildChecks(lab: Lab): CheckSpec[] {
           mustInclude: [`${fg.name}    inet ${fg.ip}/${ext.prefix}`, `inet ${lab.neutron.fipLinkLocal.fpr}/31`, `${fip} via ${lab.neutron.fipLinkLocal.rfp} dev fpr-`, `default via ${ext.gateway} dev ${fg.name}`, 'proxy_arp=1'],
         },
         group: 'structure',
-        traverses: [],
+        traverses: [`proxy-arp:${c}`, `fip:${withFip.name}`],
         retries: 0,
       });
       add({
@@ -97,7 +97,7 @@ export function buildChecks(lab: Lab): CheckSpec[] {
           ],
         },
         group: 'structure',
-        traverses: [],
+        traverses: [`fip:${withFip.name}`],
         retries: 0,
       });
     }
@@ -193,7 +193,8 @@ export function buildChecks(lab: Lab): CheckSpec[] {
       retries: 1,
       group: 'mutating',
       underFault: 'fip-disassociate',
-      traverses: [],
+      // the re-association half must answer again: it needs the whole FIP path
+      traverses: dvr ? ['external', `proxy-arp:${withFip.compute}`] : ['external', ...tunnelBetween(withFip.compute, net)],
     });
   return checks;
 }

@@ -16,7 +16,7 @@ export interface Loaded {
 
 /** A name under scenarios/ (the working directory's first, then the bundled ones) or a path to a YAML file. */
 export function scenarioPath(ref: string, relativeTo?: string): string {
-  if (/[/\\]/.test(ref) || /\.ya?ml$/.test(ref)) {
+  if (/[/\\]/.test(ref) || /\.(ya?ml|json)$/.test(ref)) {
     const p = path.resolve(relativeTo ?? process.cwd(), ref);
     if (!fs.existsSync(p)) throw new InvalidInput(`${p}: no such scenario file`);
     return p;
@@ -117,7 +117,7 @@ export function loadScenario(ref: string): Loaded {
     if (issues.length > 1) err.message += issues.slice(1).map((i) => `\n${file}: ${yamlPath(i.path) || '(document)'}: expected ${describeIssue(i)}`).join('');
     throw err;
   }
-  const name = parsed.data.name ?? path.basename(file).replace(/\.ya?ml$/, '');
+  const name = parsed.data.name ?? path.basename(file).replace(/\.(ya?ml|json)$/, '');
   const scenario: Scenario = { ...parsed.data, name, file };
   const { errors, warnings } = validateScenario(scenario);
   if (errors.length) {
