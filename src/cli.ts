@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // yargs wiring only: each command is a small function in src/commands/.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
+export const CLI = path.join(ROOT, 'dist', 'lab.mjs');
 
 export function tmpdir(prefix = 'stacklab-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));

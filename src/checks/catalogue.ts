@@ -55,14 +55,14 @@ export function buildChecks(lab: Lab): CheckSpec[] {
       title: dvr ? `the FIP's ARP answer comes from the fg- port of ${c}, the compute hosting ${withFip.name}` : `the FIP's ARP answer comes from the network node's qg- port (legacy router)`,
       from: outside,
       probe: { kind: 'arp-owner', target: fip, expectMac: owner.mac, expectOwner: owner.name },
-      group: 'path',
+      group: 'reachability',
       traverses: fipPath,
     });
     add({
       id: 'fip-path',
       title: dvr ? `North-South with a FIP does not cross the tunnel (per-instance accounting on ${c})` : `North-South with a FIP crosses the tunnel to the network node (legacy router)`,
       from: outside,
-      probe: { kind: 'counter-delta', traffic: { kind: 'ping', target: fip, count: 5 }, counters: [counterSet(lab, c, withFip)], expectCrossing: !dvr },
+      probe: { kind: 'counter-delta', traffic: { kind: 'ping', target: fip, count: 3 }, counters: [counterSet(lab, c, withFip)], expectCrossing: !dvr },
       group: 'path',
       traverses: fipPath,
     });

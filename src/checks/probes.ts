@@ -1,7 +1,7 @@
 // Probes: each turns a Probe into commands on a Shell and returns what it observed. The commands are
 // plain iputils/curl/iproute2/ebtables lines, the same on a namespace and on a VM over SSH.
 import { createRequire } from 'node:module';
-import { shq } from '../render/engine.js';
+import { shq } from '../render/quote.js';
 import type { Shell } from '../shell/types.js';
 import type { Location, Probe } from './types.js';
 import { ACCOUNTING_CHAIN } from './catalogue.js';
@@ -27,7 +27,9 @@ const trim = (s: string, n = 400) => (s.length > n ? `${s.slice(0, n)}…` : s).
 export async function runProbe(p: Probe, sh: Shell, shellFor: ShellFor): Promise<Observation> {
   switch (p.kind) {
     case 'ping': {
-      const args = ['ping', '-n', '-c', String(p.count ?? 3), '-i', '0.2', '-W', '1', ...(p.dontFragment ? ['-M', 'do', '-s', String(p.size)] : []), p.target];
+      // -i 0.05: we are root in the lab; -W 0.5 bounds a probe that gets no answer
+      const count = p.count ?? 3;
+      const args = ['ping', '-n', '-c', String(count), '-i', '0.05', '-W', '0.5', ...(p.dontFragment ? ['-M', 'do', '-s', String(p.size)] : []), p.target];
       const r = await sh.exec(args.map(shq).join(' '), { timeoutMs: 15_000 });
       const parser = pingParser.createParser(p.target, 'linux', {});
       for (const line of r.stdout.split('\n')) parser.eat(line);
@@ -49,7 +51,7 @@ export async function runProbe(p: Probe, sh: Shell, shellFor: ShellFor): Promise
       return { ok: r.code === 0 && banner.startsWith(p.bannerPrefix), evidence: `${sh.where}$ connect ${p.host}:${p.port} -> ${banner ? JSON.stringify(banner) : `no banner (exit ${r.code}) ${trim(r.stderr, 120)}`}` };
     }
     case 'arp-owner': {
-      const r = await sh.exec(`ping -n -c 1 -W 1 ${shq(p.target)} >/dev/null 2>&1; ip neigh show ${shq(p.target)}`, { timeoutMs: 10_000 });
+      const r = await sh.exec(`ping -n -c 1 -W 0.5 ${shq(p.target)} >/dev/null 2>&1; ip neigh show ${shq(p.target)}`, { timeoutMs: 10_000 });
       const mac = /lladdr ([0-9a-f:]{17})/.exec(r.stdout)?.[1] ?? null;
       return { ok: mac === p.expectMac, evidence: `${sh.where}$ ip neigh show ${p.target} -> ${trim(r.stdout) || '(no entry)'}; expected ${p.expectMac} (${p.expectOwner})` };
     }

@@ -10,8 +10,12 @@ export interface CheckTarget {
   activeFaults(): string[];
 }
 
-const GROUP_ORDER: CheckSpec['group'][] = ['structure', 'reachability', 'path', 'mutating'];
-const PARALLEL: Record<CheckSpec['group'], boolean> = { structure: true, reachability: true, path: false, mutating: false };
+// structure and reachability checks only read or send their own traffic: together, in parallel.
+const PHASES: { groups: CheckSpec['group'][]; parallel: boolean }[] = [
+  { groups: ['structure', 'reachability'], parallel: true },
+  { groups: ['path'], parallel: false },
+  { groups: ['mutating'], parallel: false },
+];
 const RETRY_WAIT_MS = 400;
 
 export function whereOf(loc: Location): string {
@@ -60,13 +64,13 @@ async function runOne(c: CheckSpec, t: CheckTarget): Promise<CheckResult> {
 
 export async function runChecks(checks: CheckSpec[], t: CheckTarget, onResult?: (r: CheckResult) => void): Promise<CheckResult[]> {
   const results = new Map<string, CheckResult>();
-  for (const group of GROUP_ORDER) {
-    const inGroup = checks.filter((c) => c.group === group);
+  for (const phase of PHASES) {
+    const inGroup = checks.filter((c) => phase.groups.includes(c.group));
     const done = (r: CheckResult) => {
       results.set(r.id, r);
       onResult?.(r);
     };
-    if (PARALLEL[group]) await Promise.all(inGroup.map(async (c) => done(await runOne(c, t))));
+    if (phase.parallel) await Promise.all(inGroup.map(async (c) => done(await runOne(c, t))));
     else for (const c of inGroup) done(await runOne(c, t));
   }
   return checks.map((c) => results.get(c.id)!);

@@ -4,18 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { TEMPLATE_DIR } from '../util/paths.js';
+import { shq, rbq } from './quote.js';
 
-/** The one quoting helper: any string becomes one shell word that the shell never expands. */
-export function shq(value: unknown): string {
-  const s = String(value);
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/** Ruby single-quoted string literal (for the Vagrantfile). */
-export function rbq(value: unknown): string {
-  return `'${String(value).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
+export { shq, rbq };
 
 const hb = Handlebars.create();
 hb.registerHelper('shq', (v: unknown) => new hb.SafeString(shq(v)));

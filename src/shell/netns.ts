@@ -5,7 +5,7 @@ import { runArgv } from './local.js';
 export class NetnsShell implements Shell {
   constructor(readonly where: string, private readonly enter: string[], private readonly ns: string) {}
   async exec(command: string, opts: { timeoutMs?: number; stdin?: string } = {}): Promise<ExecResult> {
-    const r = await runArgv([...this.enter, 'ip', 'netns', 'exec', this.ns, 'sh', '-c', command], opts, command);
-    return r;
+    // nsenter --net only: `ip netns exec` would also unshare a mount namespace and remount /sys
+    return runArgv([...this.enter, 'nsenter', `--net=/run/netns/${this.ns}`, 'sh', '-c', command], opts, command);
   }
 }

@@ -9,7 +9,7 @@ import type { Shell } from '../../shell/types.js';
 import { NetnsShell } from '../../shell/netns.js';
 import { whereOf, type CheckTarget } from '../../checks/runner.js';
 import { Unreachable, InvalidInput } from '../../util/errors.js';
-import { countOps, renderScript, type OpSection } from './ops.js';
+import { countOps, renderScript, scheduleByNamespace, type OpSection } from './ops.js';
 import { dataplaneSections, namesFor, readyFiles, type Names } from './topology.js';
 import { faultByName, type FaultOptions } from './faults.js';
 import { PYTHON } from './standin.js';
@@ -39,8 +39,9 @@ export function missingTools(): [string, string][] {
 }
 
 /** The whole build as one script: the data plane, then wait for every stand-in to listen. */
-export function upScript(lab: Lab, names: Names = namesFor(lab)): { script: string; sections: OpSection[] } {
-  const sections = dataplaneSections(lab, names);
+export function upScript(lab: Lab, names: Names = namesFor(lab), opts: { batch?: boolean } = {}): { script: string; sections: OpSection[] } {
+  const planned = dataplaneSections(lab, names);
+  const sections = opts.batch ? scheduleByNamespace(planned) : planned;
   const ready = readyFiles(lab);
   const epilogue = [
     'echo "# waiting for the stand-ins to listen"',
@@ -49,7 +50,7 @@ export function upScript(lab: Lab, names: Names = namesFor(lab)): { script: stri
     '  [ -e "$f" ] || { echo "stacklab: $f never appeared" >&2; exit 1; }',
     'done',
   ].join('\n');
-  return { script: renderScript(`stacklab netns data plane for ${lab.name} (${lab.tenantNetworkType}, ${lab.router} router), ${countOps(sections)} operations`, sections, epilogue), sections };
+  return { script: renderScript(`stacklab netns data plane for ${lab.name} (${lab.tenantNetworkType}, ${lab.router} router), ${countOps(sections)} operations`, sections, epilogue, opts), sections };
 }
 
 export interface UpResult {
@@ -85,7 +86,7 @@ export class NetnsBackend {
       throw new Unreachable(`the netns backend needs ${missing.map(([t]) => t).join(', ')}: apt-get install -y ${[...new Set(missing.map(([, p]) => p))].join(' ')}`);
     // A half-built or dead sandbox from an interrupted run: remove it before building afresh.
     await killSandbox(this.tag, prior?.holderPid);
-    const { script, sections } = upScript(this.lab, this.names);
+    const { script, sections } = upScript(this.lab, this.names, { batch: true });
     const scriptPath = path.join(this.dir, 'netns', 'up.sh');
     fs.mkdirSync(path.dirname(scriptPath), { recursive: true });
     fs.writeFileSync(scriptPath, script, { mode: 0o755 });
@@ -146,7 +147,7 @@ export class NetnsBackend {
     const f = faultByName(name);
     const why = f.notApplicable(this.lab);
     if (why) throw new InvalidInput(`fault ${name} does not apply to ${this.lab.name}: ${why}`);
-    const script = renderScript(`stacklab fault ${name}${revert ? ' (revert)' : ''}`, [{ title: `${revert ? 'revert' : 'inject'} ${name}`, ops: f.ops(this.lab, this.names, opts, revert) }]);
+    const script = renderScript(`stacklab fault ${name}${revert ? ' (revert)' : ''}`, [{ title: `${revert ? 'revert' : 'inject'} ${name}`, ops: f.ops(this.lab, this.names, opts, revert) }], '', { batch: true });
     const r = await execa(enterArgv(s)[0], [...enterArgv(s).slice(1), 'bash', '-s'], { input: script, reject: false, all: true });
     if (r.exitCode !== 0) throw new Unreachable(`fault ${name}${revert ? ' --revert' : ''} failed: ${String(r.all).trim().split('\n').slice(-2).join(' ')}`);
     const key = faultKey(name, opts);

@@ -157,20 +157,14 @@ export function dataplaneSections(lab: Lab, n: Names = namesFor(lab)): OpSection
     }
     // br-tun's DVR_PROCESS table: frames routed by the local qrouter leave with this host's DVR MAC,
     // ARP for the distributed gateway never leaves the node; plus per-instance accounting rules.
-    const eb = (...argv: string[]): Op => ({ ns, argv: ['ebtables', ...argv] });
-    if (dvr) {
-      ops.push(
-        eb('-t', 'nat', '-A', 'POSTROUTING', '-o', n.tunnelDev, '-s', nt.routerInterface.mac, '-j', 'snat', '--to-source', node.dvrMac, '--snat-target', 'ACCEPT'),
-        eb('-A', 'FORWARD', '-o', n.tunnelDev, '-p', 'ARP', '--arp-ip-dst', net.tenant.gateway, '-j', 'DROP'),
-      );
-    }
-    ops.push(eb('-N', ACCOUNTING_CHAIN, '-P', 'RETURN'), eb('-A', 'FORWARD', '-j', ACCOUNTING_CHAIN));
-    for (const inst of lab.instances) {
-      ops.push(
-        eb('-A', ACCOUNTING_CHAIN, '-p', 'IPv4', '-o', n.tunnelDev, '--ip-src', inst.fixedIp, '-j', 'CONTINUE'),
-        eb('-A', ACCOUNTING_CHAIN, '-p', 'IPv4', '-i', n.tunnelDev, '--ip-dst', inst.fixedIp, '-j', 'CONTINUE'),
-      );
-    }
+    const filter = [':INPUT ACCEPT', ':FORWARD ACCEPT', ':OUTPUT ACCEPT', `:${ACCOUNTING_CHAIN} RETURN`];
+    if (dvr) filter.push(`-A FORWARD -p ARP -o ${n.tunnelDev} --arp-ip-dst ${net.tenant.gateway} -j DROP`);
+    filter.push(`-A FORWARD -j ${ACCOUNTING_CHAIN}`);
+    for (const inst of lab.instances)
+      filter.push(`-A ${ACCOUNTING_CHAIN} -p IPv4 -o ${n.tunnelDev} --ip-src ${inst.fixedIp} -j CONTINUE`, `-A ${ACCOUNTING_CHAIN} -p IPv4 -i ${n.tunnelDev} --ip-dst ${inst.fixedIp} -j CONTINUE`);
+    const nat = [':PREROUTING ACCEPT', ':OUTPUT ACCEPT', ':POSTROUTING ACCEPT'];
+    if (dvr) nat.push(`-A POSTROUTING -s ${nt.routerInterface.mac} -o ${n.tunnelDev} -j snat --to-src ${node.dvrMac} --snat-target ACCEPT`);
+    ops.push({ ns, argv: ['ebtables-restore'], stdin: ['*filter', ...filter, '*nat', ...nat].join('\n') + '\n' });
     sections.push({ title: `node ${node.name}: eth1 ${node.tunnelIp}, br-int with ${n.tunnelDev}, br-ex with eth2`, ops });
   }
 
