@@ -4,6 +4,7 @@
 import test from 'ava';
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import { execa } from 'execa';
 import { ROOT, lab, listFiles } from './helpers.js';
 
@@ -32,13 +33,16 @@ const FIELDS: [string, Setter][] = [
   ['workload.instances[0].compute', (s, v) => (s.workload.instances[0].compute = v)],
 ];
 
+/** What the scripts write to, hidden behind tmpfs while they run. */
+const HIDDEN = ['/etc', '/var', '/root', '/opt'];
 // Every system tool the scripts call, as a stub that records its arguments (NUL-separated) and stdin.
 const STUBS = ['yum', 'systemctl', 'chkconfig', 'setenforce', 'hostnamectl', 'ifdown', 'ifup', 'ovs-vsctl', 'rpm', 'crudini', 'packstack', 'ssh', 'scp', 'neutron', 'nova', 'openstack', 'docker', 'git', 'pip', 'python', 'usermod', 'chown', 'sleep', 'hostname'];
 
 for (const [field, set] of FIELDS) {
   test(`hostile ${field} is rejected or inert`, async (t) => {
-    // work and proof directories lie outside every path the sandbox hides (/tmp among them)
-    const work = fs.mkdtempSync(path.join(ROOT, '.inject-'));
+    // work and proof directories lie outside every path the sandbox hides
+    const base = HIDDEN.some((d) => ROOT === d || ROOT.startsWith(`${d}/`)) ? os.tmpdir() : ROOT;
+    const work = fs.mkdtempSync(path.join(base, '.inject-'));
     const proof = path.join(work, 'proof');
     fs.mkdirSync(proof);
     t.teardown(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -68,7 +72,7 @@ for (const [field, set] of FIELDS) {
     const scripts = listFiles(out).filter((f) => f.endsWith('.sh'));
     const runner = [
       'set -e',
-      'for d in /etc /var /root /opt /run /tmp; do mount -t tmpfs tmpfs "$d"; done',
+      `for d in ${HIDDEN.join(' ')}; do mount -t tmpfs tmpfs "$d"; done`,
       'mkdir -p /etc/selinux /etc/ssh /etc/sysconfig/network-scripts /etc/yum.repos.d /etc/rc.d /root',
       'touch /etc/selinux/config /etc/ssh/sshd_config /etc/sysconfig/docker /etc/hosts /etc/rc.d/rc.local /root/keystonerc_admin',
       'cd "$OUT"',
