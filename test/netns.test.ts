@@ -124,3 +124,21 @@ test.serial('the root namespace is untouched: links, addresses, routes and named
   t.is(during.replace(/^\d+: .*\n?/gm, (l) => l.replace(/ +link\/.*$/, '')), before.replace(/^\d+: .*\n?/gm, (l) => l.replace(/ +link\/.*$/, '')));
   t.is(await snap(), before);
 });
+
+test.serial('rootless: an unprivileged user brings a lab up inside its own user namespace', async (t) => {
+  if (process.getuid?.() !== 0) return t.pass('already unprivileged: every test above ran rootless');
+  const probe = await execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'unshare', '--user', '--map-root-user', '--net', 'true'], { reject: false });
+  if (probe.exitCode !== 0) return t.log('unprivileged user namespaces are disabled on this kernel; skipped') as unknown as void;
+  const home = tmpdir('netns-rootless-');
+  fs.chmodSync(home, 0o777);
+  const asNobody = (args: string[]) => execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', CLI, ...args], { reject: false, env: { STACKLAB_HOME: home, PATH: process.env.PATH } });
+  t.teardown(() => asNobody(['destroy', 'two-node-dvr']));
+  const up = await asNobody(['up', 'two-node-dvr', '--backend', 'netns']);
+  t.is(up.exitCode, 0, String(up.stderr));
+  t.regex(String(up.stdout), /rootless, user namespace/);
+  const r = await asNobody(['test', 'two-node-dvr', '--json']);
+  const report = JSON.parse(String(r.stdout)) as Report;
+  t.deepEqual(failed(report), [], String(r.stdout));
+  t.is((await asNobody(['destroy', 'two-node-dvr'])).exitCode, 0);
+  t.true(holdersGone('two-node-dvr', home));
+});

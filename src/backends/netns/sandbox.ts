@@ -91,7 +91,8 @@ export async function startSandbox(tag: string): Promise<{ holderPid: number; ro
 
 /** argv prefix that runs a command inside the sandbox. */
 export function enterArgv(s: Pick<SandboxState, 'holderPid' | 'rootless'>): string[] {
-  return ['nsenter', '-t', String(s.holderPid), ...(s.rootless ? ['-U'] : []), '-m', '-n', '-p', '--'];
+  // rootless: our uid is already root inside the user namespace, and setgroups is denied there
+  return ['nsenter', '-t', String(s.holderPid), ...(s.rootless ? ['-U', '--preserve-credentials'] : []), '-m', '-n', '-p', '--'];
 }
 
 /** End the sandbox: SIGKILL to its PID 1 takes every process and namespace inside with it. */
