@@ -43,8 +43,15 @@ await yargs(hideBin(process.argv))
     y.positional('scenario', scenarioArg).option('out', { type: 'string', describe: 'lab directory (default .stacklab/<name>)' }), (a) =>
     run(async () => (await import('./commands/render.js')).renderCommand(a.scenario as string, a)))
   .command('up <scenario>', 'bring the lab up (netns: the data plane in namespaces; vagrant: VMs + provisioning)', (y) =>
-    y.positional('scenario', scenarioArg).option('backend', backendOpt), (a) =>
-    run(async () => (a.backend === 'netns' ? (await import('./commands/netns.js')).netnsUp(a.scenario as string) : (await import('./commands/vagrant.js')).vagrantUp(a.scenario as string))))
+    y.positional('scenario', scenarioArg).option('backend', backendOpt).option('from-phase', { type: 'string', describe: 'vagrant: re-run this phase and everything after it' }), (a) =>
+    run(async () => (a.backend === 'netns' ? (await import('./commands/netns.js')).netnsUp(a.scenario as string) : (await import('./commands/vagrant.js')).vagrantUp(a.scenario as string, { fromPhase: a.fromPhase }))))
+  .command('doctor [scenario]', 'can this host run the lab on the vagrant backend? each finding with its fix', (y) => y.positional('scenario', { type: 'string' }), (a) =>
+    run(async () => (await import('./commands/vagrant.js')).doctorCommand(a.scenario)))
+  .command('provision <scenario>', 'vagrant: run (or resume) the provisioning phases over SSH', (y) =>
+    y.positional('scenario', scenarioArg).option('node', { type: 'string' }).option('phase', { type: 'string' }).option('from-phase', { type: 'string' }), (a) =>
+    run(async () => (await import('./commands/vagrant.js')).vagrantProvision(a.scenario as string, { node: a.node, phase: a.phase, fromPhase: a.fromPhase })))
+  .command('ssh <scenario> <node>', 'vagrant: an SSH session on a node', (y) => y.positional('scenario', scenarioArg).positional('node', { type: 'string', demandOption: true }), (a) =>
+    run(async () => (await import('./commands/vagrant.js')).vagrantSsh(a.scenario as string, a.node as string)))
   .command('test <scenario>', 'run the connectivity checks against a lab that is up', (y) =>
     y.positional('scenario', scenarioArg).option('backend', { ...backendOpt, default: undefined })
       .option('json', { type: 'boolean', describe: 'print {results, summary} as JSON' })

@@ -83,5 +83,5 @@ test('test/status on a lab that is not up exit 3 with a clear message', async (t
 
 test('schema/scenario.schema.json (what the scenarios reference for editor completion) is current', async (t) => {
   const r = await lab(['schema']);
-  t.is(r.stdout, fs.readFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'schema', 'scenario.schema.json'), 'utf8'), 'run: lab schema > schema/scenario.schema.json');
+  t.is(`${r.stdout}\n`, fs.readFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'schema', 'scenario.schema.json'), 'utf8'), 'run: lab schema > schema/scenario.schema.json');
 });

@@ -1,0 +1,142 @@
+// The Vagrant backend: render, boot the VMs with `vagrant up --no-provision` (execa, output to
+// logs/vagrant-up.log), read `vagrant ssh-config` once, then drive every node over ssh2.
+import fs from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import type { Lab } from '../../plan/types.js';
+import type { Location } from '../../checks/types.js';
+import type { Shell } from '../../shell/types.js';
+import { LocalShell } from '../../shell/local.js';
+import { SshShell, parseSshConfig, type SshTarget } from '../../shell/ssh.js';
+import { whereOf, type CheckTarget } from '../../checks/runner.js';
+import { provision, type ProvisionOptions, type ProvisionResult } from '../../provision/runner.js';
+import { shq } from '../../render/quote.js';
+import { Unreachable, InvalidInput } from '../../util/errors.js';
+import { kvmUsable } from './doctor.js';
+
+export function vagrantEnv(): Record<string, string> {
+  return {
+    ...(process.env as Record<string, string>),
+    VAGRANT_CHECKPOINT_DISABLE: '1',
+    VAGRANT_BOX_UPDATE_CHECK_DISABLE: '1',
+    VAGRANT_DEFAULT_PROVIDER: 'libvirt',
+    STACKLAB_LIBVIRT_DRIVER: process.env.STACKLAB_LIBVIRT_DRIVER ?? (kvmUsable() ? 'kvm' : 'qemu'),
+  };
+}
+
+/** How a check Location is reached on a real node: Neutron's namespaces and the container's netns by lookup. */
+export function locationCommand(loc: Location, command: string): string {
+  switch (loc.kind) {
+    case 'outside':
+    case 'node':
+      return command;
+    case 'namespace':
+      return `ns=$(ip netns | awk '/^${loc.ns}-/{print $1; exit}'); [ -n "$ns" ] || { echo "no ${loc.ns}- namespace on $(hostname)" >&2; exit 2; }; ip netns exec "$ns" sh -c ${shq(command)}`;
+    case 'instance':
+      // nova-docker names containers nova-<uuid> and sets their hostname to the instance name
+      return `for c in $(docker ps -q); do [ "$(docker inspect -f '{{.Config.Hostname}}' "$c")" = ${shq(loc.instance)} ] && id=$(docker inspect -f '{{.Id}}' "$c"); done; [ -n "$id" ] || { echo "no container for ${loc.instance}" >&2; exit 2; }; ip netns exec "$id" sh -c ${shq(command)}`;
+  }
+}
+
+class LocatedShell implements Shell {
+  constructor(readonly where: string, private readonly inner: Shell, private readonly loc: Location) {}
+  exec(command: string, opts?: { timeoutMs?: number; stdin?: string }) {
+    return this.inner.exec(locationCommand(this.loc, command), opts).then((r) => ({ ...r, command }));
+  }
+}
+
+export class VagrantBackend {
+  private targets: Record<string, SshTarget> | null = null;
+  private shells = new Map<string, SshShell>();
+  constructor(readonly lab: Lab, readonly dir: string) {}
+
+  private vagrant(args: string[], opts: { log?: string; onLine?: (l: string) => void } = {}) {
+    const p = execa('vagrant', args, { cwd: this.dir, env: vagrantEnv(), reject: false, all: true, stdin: 'ignore' });
+    const log = opts.log ? fs.createWriteStream(opts.log, { flags: 'a' }) : null;
+    let buf = '';
+    p.all?.on('data', (d: Buffer) => {
+      log?.write(d);
+      buf += d.toString().replace(/\r/g, '\n');
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      for (const l of lines) opts.onLine?.(l);
+    });
+    return p.finally(() => log?.end());
+  }
+
+  async boot(progress: (line: string) => void = () => {}): Promise<number> {
+    const t0 = performance.now();
+    const log = path.join(this.dir, 'logs', 'vagrant-up.log');
+    fs.mkdirSync(path.dirname(log), { recursive: true });
+    const r = await this.vagrant(['up', '--provider', 'libvirt', '--no-provision'], { log, onLine: (l) => /^==> \S+: (Creating|Starting|Waiting|Machine booted|Setting hostname|Configuring)/.test(l) && progress(l.trim()) });
+    if (r.exitCode !== 0) throw new Unreachable(`vagrant up failed (log: ${log}): ${String(r.all).trim().split('\n').slice(-3).join(' | ')}`);
+    return Math.round(performance.now() - t0);
+  }
+
+  async sshTargets(): Promise<Record<string, SshTarget>> {
+    if (this.targets) return this.targets;
+    const cache = path.join(this.dir, 'ssh-config');
+    let text = fs.existsSync(cache) ? fs.readFileSync(cache, 'utf8') : '';
+    if (!text) {
+      const r = await this.vagrant(['ssh-config']);
+      if (r.exitCode !== 0) throw new Unreachable(`lab ${this.lab.name} is not up on the vagrant backend (vagrant ssh-config: ${String(r.all).trim().split('\n').slice(-1)[0]})`);
+      text = String(r.stdout);
+      fs.writeFileSync(cache, text);
+    }
+    this.targets = parseSshConfig(text);
+    return this.targets;
+  }
+
+  async nodeShell(node: string): Promise<SshShell> {
+    if (!this.shells.has(node)) {
+      const t = (await this.sshTargets())[node];
+      if (!t) throw new Unreachable(`no SSH target for node ${node} (vagrant ssh-config)`);
+      // vagrant's user needs sudo; scripts and checks run as root
+      this.shells.set(node, new SshShell(node, t, t.user === 'root' ? '' : 'sudo -n'));
+    }
+    return this.shells.get(node)!;
+  }
+
+  async provision(opts: Pick<ProvisionOptions, 'fromPhase' | 'node' | 'phase' | 'signal' | 'progress'> = {}): Promise<ProvisionResult> {
+    const shells = Object.fromEntries(await Promise.all(this.lab.nodes.map(async (n) => [n.name, await this.nodeShell(n.name)] as const)));
+    return provision({ dir: this.dir, phases: this.lab.phases, connect: (n) => shells[n], ...opts });
+  }
+
+  async checkTarget(): Promise<CheckTarget> {
+    const shells = Object.fromEntries(await Promise.all(this.lab.nodes.map(async (n) => [n.name, await this.nodeShell(n.name)] as const)));
+    const local = new LocalShell('outside');
+    return {
+      shellFor: (loc) => (loc.kind === 'outside' ? local : new LocatedShell(whereOf(loc), shells[loc.node], loc)),
+      fault: async (name) => {
+        throw new InvalidInput(`fault ${name} is not available on the vagrant backend yet`);
+      },
+      activeFaults: () => [],
+    };
+  }
+
+  async status(): Promise<string> {
+    const r = await this.vagrant(['status', '--machine-readable']);
+    return String(r.stdout).split('\n').filter((l) => l.split(',')[2] === 'state-human-short').map((l) => `${l.split(',')[1]}: ${l.split(',')[3]}`).join('\n');
+  }
+
+  async destroy(): Promise<void> {
+    await this.close();
+    if (fs.existsSync(path.join(this.dir, 'Vagrantfile'))) {
+      const r = await this.vagrant(['destroy', '-f'], { log: path.join(this.dir, 'logs', 'vagrant-destroy.log') });
+      if (r.exitCode !== 0) throw new Unreachable(`vagrant destroy failed: ${String(r.all).trim().split('\n').slice(-2).join(' | ')}`);
+    }
+    // vagrant-libvirt leaves the networks it created: remove this lab's, by name, and nothing else
+    const uri = process.env.STACKLAB_LIBVIRT_URI ?? this.lab.nodes[0].libvirtUri;
+    const nets = [this.lab.networks.management.libvirtName, this.lab.networks.tunnel.libvirtName, this.lab.networks.external.libvirtName, this.lab.networks.tunnel.vlanLibvirtName].filter((n): n is string => !!n);
+    for (const n of nets) {
+      await execa('virsh', ['-c', uri, 'net-destroy', n], { reject: false });
+      await execa('virsh', ['-c', uri, 'net-undefine', n], { reject: false });
+    }
+    fs.rmSync(path.join(this.dir, 'ssh-config'), { force: true });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.shells.values()].map((s) => s.close()));
+    this.shells.clear();
+  }
+}
