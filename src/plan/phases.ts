@@ -24,8 +24,11 @@ export const PROFILES: Record<'rdo' | 'dataplane', PhaseDef[]> = {
     { phase: 'image', title: 'GlassFish image: docker save | openstack image create --container-format docker', roles: ['compute'], once: true, after: [{ phase: 'nova-docker', on: 'self' }, { phase: 'glance', on: 'controller' }] },
     { phase: 'workload', title: 'external/tenant networks, distributed router, security group, instances, floating IPs', roles: ['controller'], after: [{ phase: 'dvr', on: 'all' }, { phase: 'nova-docker', on: 'compute' }, { phase: 'image', on: 'compute' }] },
   ],
+  // The data plane profile for small test boxes. So far it builds the underlay (data and external
+  // NICs) and proves it; the DVR namespaces inside the VMs are not built yet (README: status).
   dataplane: [
-    { phase: 'dataplane', title: 'the netns DVR data plane on this VM (br-int, tunnels, qrouter/fip/snat, instances)', roles: ['controller', 'network', 'compute'], after: [] },
+    { phase: 'underlay', title: 'data network address and MTU on eth1, external NIC up (no address)', roles: ['controller', 'network', 'compute'], after: [] },
+    { phase: 'underlay-check', title: 'every other node answers on the data network', roles: ['controller', 'network', 'compute'], after: [{ phase: 'underlay', on: 'all' }] },
   ],
 };
 

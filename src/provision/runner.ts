@@ -62,8 +62,8 @@ export function runInGroup(remote: string): string {
   const wrapper = [
     'exec 3<&0',
     'setsid bash "$0" </dev/null & p=$!',
-    '(cat <&3 >/dev/null; kill -TERM -- -$p 2>/dev/null) & w=$!',
-    "trap 'kill -TERM -- -$p 2>/dev/null; exit 130' INT TERM HUP",
+    '(cat <&3 >/dev/null; kill -TERM -$p 2>/dev/null) & w=$!',
+    "trap 'kill -TERM -$p 2>/dev/null; exit 130' INT TERM HUP",
     'wait $p; rc=$?; kill $w 2>/dev/null; exit $rc',
   ].join('; ');
   return `bash -c ${shq(wrapper)} ${shq(remote)}`;

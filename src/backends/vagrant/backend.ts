@@ -70,6 +70,9 @@ export class VagrantBackend {
     fs.mkdirSync(path.dirname(log), { recursive: true });
     const r = await this.vagrant(['up', '--provider', 'libvirt', '--no-provision'], { log, onLine: (l) => /^==> \S+: (Creating|Starting|Waiting|Machine booted|Setting hostname|Configuring)/.test(l) && progress(l.trim()) });
     if (r.exitCode !== 0) throw new Unreachable(`vagrant up failed (log: ${log}): ${String(r.all).trim().split('\n').slice(-3).join(' | ')}`);
+    // addresses come from DHCP: forget the previous boot's SSH targets
+    fs.rmSync(path.join(this.dir, 'ssh-config'), { force: true });
+    this.targets = null;
     return Math.round(performance.now() - t0);
   }
 
@@ -77,11 +80,15 @@ export class VagrantBackend {
     if (this.targets) return this.targets;
     const cache = path.join(this.dir, 'ssh-config');
     let text = fs.existsSync(cache) ? fs.readFileSync(cache, 'utf8') : '';
-    if (!text) {
+    // right after boot vagrant-libvirt may not see every DHCP lease yet: retry for a while
+    for (let attempt = 1; !text; attempt++) {
       const r = await this.vagrant(['ssh-config']);
-      if (r.exitCode !== 0) throw new Unreachable(`lab ${this.lab.name} is not up on the vagrant backend (vagrant ssh-config: ${String(r.all).trim().split('\n').slice(-1)[0]})`);
-      text = String(r.stdout);
-      fs.writeFileSync(cache, text);
+      if (r.exitCode === 0 && Object.keys(parseSshConfig(String(r.stdout))).length === this.lab.nodes.length) {
+        text = String(r.stdout);
+        fs.writeFileSync(cache, text);
+      } else if (attempt >= 10) {
+        throw new Unreachable(`lab ${this.lab.name} is not up on the vagrant backend (vagrant ssh-config: ${String(r.all).trim().split('\n').filter((l) => /error|not|fail/i.test(l)).slice(0, 2).join(' ') || 'no SSH targets'})`);
+      } else await new Promise((res) => setTimeout(res, 2000));
     }
     this.targets = parseSshConfig(text);
     return this.targets;

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Run one Vagrant-backend lab cycle on real VMs with libvirtd and vagrant confined to a network
+# namespace and a private mount namespace made for this run (no bridge, tap or address appears in the
+# root namespace; a libvirtd already on the machine is neither used nor disturbed).
+# Usage (root): isolated-lab.sh BOXDIR LAB_CLI SCENARIO_FILE WORKDIR
+set -euo pipefail
+BOX=$1 CLI=$2 SCENARIO=$3 WORK=$4
+NS=stacklab-vm-$$
+[ -c /dev/kvm ] && chgrp kvm /dev/kvm 2>/dev/null && chmod 0660 /dev/kvm   # without udev libvirt re-probes QEMU forever
+ip netns add "$NS"
+cleanup() {
+  ip netns pids "$NS" 2>/dev/null | xargs -r kill 2>/dev/null || true
+  sleep 1
+  ip netns pids "$NS" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+  ip netns del "$NS" 2>/dev/null || true
+}
+trap cleanup EXIT
+ip netns exec "$NS" unshare -m --propagation private env BOX="$BOX" CLI="$CLI" SCENARIO="$SCENARIO" WORK="$WORK" bash -s <<'INNER'
+set -euo pipefail
+stop() {
+  for f in /run/libvirt/lab-libvirtd.pid /run/libvirt/lab-virtlogd.pid; do
+    if [ -s "$f" ]; then kill "$(cat "$f")" 2>/dev/null || true; fi
+  done
+}
+trap stop EXIT
+ip link set lo up
+for d in /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt /etc/libvirt/qemu /etc/libvirt/storage /etc/libvirt/nwfilter "$WORK/vagrant.d"; do
+  mkdir -p "$d"; mount -t tmpfs tmpfs "$d"
+done
+mkdir -p /var/lib/libvirt/boot /var/lib/libvirt/images /var/lib/libvirt/qemu /etc/libvirt/qemu/networks /var/log/libvirt/qemu
+/usr/sbin/virtlogd -d -p /run/libvirt/lab-virtlogd.pid
+/usr/sbin/libvirtd -d -p /run/libvirt/lab-libvirtd.pid
+for _ in $(seq 1 100); do virsh -c qemu:///system version >/dev/null 2>&1 && break; sleep 0.1; done
+virsh -c qemu:///system pool-define-as default dir --target /var/lib/libvirt/images >/dev/null
+virsh -c qemu:///system pool-start default >/dev/null
+export VAGRANT_HOME=$WORK/vagrant.d VAGRANT_CHECKPOINT_DISABLE=1 VAGRANT_BOX_UPDATE_CHECK_DISABLE=1 \
+       VAGRANT_SERVER_URL=http://127.0.0.1:9 LIBVIRT_DEFAULT_URI=qemu:///system STACKLAB_HOME=$WORK/labs \
+       STACKLAB_LIBVIRT_DRIVER=qemu STACKLAB_SKIP_HOSTNAME=1 STACKLAB_BOOT_TIMEOUT=600 \
+       STACKLAB_KERNEL=/var/lib/libvirt/boot/tiny-vmlinuz STACKLAB_INITRD=/var/lib/libvirt/boot/tiny-initrd.img
+install -m 644 "$BOX/vmlinuz" /var/lib/libvirt/boot/tiny-vmlinuz
+install -m 644 "$BOX/initrd.img" /var/lib/libvirt/boot/tiny-initrd.img
+vagrant box add --name local/tiny "$BOX/tiny.box" </dev/null >/dev/null
+cd "$WORK"
+ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+t=$(date +%s%N); rc=0; node "$CLI" up "$SCENARIO" </dev/null || rc=$?; echo "MARK up1 rc=$rc ms=$(ms "$t")"
+t=$(date +%s%N); rc=0; node "$CLI" up "$SCENARIO" </dev/null || rc=$?; echo "MARK up2 rc=$rc ms=$(ms "$t")"
+node "$CLI" status "$SCENARIO" --backend vagrant </dev/null || true
+name=$(basename "$SCENARIO" .yaml)
+echo "MARK domains-before $(virsh list --all --name | grep -c . || true)"
+t=$(date +%s%N); rc=0; node "$CLI" destroy "$SCENARIO" --backend vagrant </dev/null || rc=$?; echo "MARK destroy rc=$rc ms=$(ms "$t")"
+echo "MARK left domains=$(virsh list --all --name | grep -c . || true) networks=$(virsh net-list --all --name | grep -c "^$name-" || true) volumes=$(virsh vol-list default | grep -c "$name" || true)"
+INNER
