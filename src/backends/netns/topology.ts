@@ -2,7 +2,7 @@
 // Each node is a namespace standing for the node's root namespace (br-int, br-ex, tunnel port);
 // Neutron's namespaces on that node are flattened to <prefix>-<node>-<kind>; every namespace is wired
 // only to bridges of its own node, so every inter-node packet crosses the node's underlay or uplink.
-import type { Lab, LabNode } from '../../plan/types.js';
+import type { Lab, LabNode, Port } from '../../plan/types.js';
 import { ACCOUNTING_CHAIN, OUTSIDE_ECHO_PORT } from '../../checks/catalogue.js';
 import type { Op, OpSection } from './ops.js';
 import { PYTHON, READY_DIR, STANDIN_PY } from './standin.js';
@@ -55,6 +55,19 @@ const ip = (ns: string, ...argv: string[]): Op => ({ ns, argv: ['ip', ...argv] }
 /** A veth pair with an end in each namespace; the same name on both sides reads like Neutron's ports. */
 function veth(nsA: string, nameA: string, nsB: string, nameB: string, mtu: number): Op {
   return { ns: null, argv: ['ip', 'link', 'add', nameA, 'netns', nsA, 'mtu', String(mtu), 'type', 'veth', 'peer', 'name', nameB, 'netns', nsB, 'mtu', String(mtu)] };
+}
+
+/** A Neutron port: a veth whose node end is a port of `bridge` (optionally pinned in its forwarding
+ * table) and whose other end, in `ns`, carries the port's MAC and address. */
+function plugPort(nodeNs: string, bridge: string, ns: string, port: Port, prefix: string, mtu: number, pin = false): Op[] {
+  return [
+    veth(nodeNs, port.name, ns, port.name, mtu),
+    ip(nodeNs, 'link', 'set', port.name, 'master', bridge, 'up'),
+    ...(pin ? [{ ns: nodeNs, argv: ['bridge', 'fdb', 'replace', port.mac, 'dev', port.name, 'master', 'static'] }] : []),
+    ip(ns, 'link', 'set', port.name, 'address', port.mac),
+    ip(ns, 'addr', 'add', `${port.ip}/${prefix}`, 'dev', port.name),
+    ip(ns, 'link', 'set', port.name, 'up'),
+  ];
 }
 
 export function allNamespaces(lab: Lab, n: Names): string[] {
@@ -194,14 +207,7 @@ export function dataplaneSections(lab: Lab, n: Names = namesFor(lab)): OpSection
   for (const nodeName of qrNodes) {
     const ns = n.node(nodeName);
     const q = n.qrouter(nodeName);
-    const ops: Op[] = [
-      veth(ns, qr.name, q, qr.name, net.tenant.mtu),
-      ip(ns, 'link', 'set', qr.name, 'master', 'br-int', 'up'),
-      { ns, argv: ['bridge', 'fdb', 'replace', qr.mac, 'dev', qr.name, 'master', 'static'] },
-      ip(q, 'link', 'set', qr.name, 'address', qr.mac),
-      ip(q, 'addr', 'add', `${qr.ip}/${tenantPrefix}`, 'dev', qr.name),
-      ip(q, 'link', 'set', qr.name, 'up'),
-    ];
+    const ops: Op[] = plugPort(ns, 'br-int', q, qr, tenantPrefix, net.tenant.mtu, true);
     // Static ARP for every port of the subnet, as the L3 agent writes it.
     for (const inst of lab.instances) ops.push(ip(q, 'neigh', 'replace', inst.fixedIp, 'lladdr', inst.port.mac, 'dev', qr.name, 'nud', 'permanent'));
     if (dvr && nt.snatPort) {
@@ -219,11 +225,7 @@ export function dataplaneSections(lab: Lab, n: Names = namesFor(lab)): OpSection
       const f = n.fip(nodeName);
       const { rfp, fpr } = nt.fipLinkLocal;
       ops.push(
-        veth(ns, fg.name, f, fg.name, net.external.mtu),
-        ip(ns, 'link', 'set', fg.name, 'master', 'br-ex', 'up'),
-        ip(f, 'link', 'set', fg.name, 'address', fg.mac),
-        ip(f, 'addr', 'add', `${fg.ip}/${extPrefix}`, 'dev', fg.name),
-        ip(f, 'link', 'set', fg.name, 'up'),
+        ...plugPort(ns, 'br-ex', f, fg, extPrefix, net.external.mtu),
         ip(f, 'route', 'add', 'default', 'via', net.external.gateway, 'dev', fg.name),
         // proxy_delay=0: Neutron leaves the kernel's random 0-0.8 s delay; a lab wants determinism
         sysctls(f, { [`net.ipv4.conf.${fg.name}.proxy_arp`]: 1, [`net.ipv4.neigh.${fg.name}.proxy_delay`]: 0, 'net.ipv4.ip_nonlocal_bind': 1 }),
@@ -247,11 +249,7 @@ export function dataplaneSections(lab: Lab, n: Names = namesFor(lab)): OpSection
       // Legacy: the one qrouter owns the gateway port and every floating IP.
       const gw = nt.routerGateway;
       ops.push(
-        veth(ns, gw.name, q, gw.name, net.external.mtu),
-        ip(ns, 'link', 'set', gw.name, 'master', 'br-ex', 'up'),
-        ip(q, 'link', 'set', gw.name, 'address', gw.mac),
-        ip(q, 'addr', 'add', `${gw.ip}/${extPrefix}`, 'dev', gw.name),
-        ip(q, 'link', 'set', gw.name, 'up'),
+        ...plugPort(ns, 'br-ex', q, gw, extPrefix, net.external.mtu),
         ip(q, 'route', 'add', 'default', 'via', net.external.gateway, 'dev', gw.name),
       );
       for (const inst of lab.instances.filter((i) => i.floatingIp)) {
@@ -269,17 +267,8 @@ export function dataplaneSections(lab: Lab, n: Names = namesFor(lab)): OpSection
     const sg = nt.snatPort;
     const gw = nt.routerGateway;
     const ops: Op[] = [
-      veth(ns, sg.name, s, sg.name, net.tenant.mtu),
-      ip(ns, 'link', 'set', sg.name, 'master', 'br-int', 'up'),
-      { ns, argv: ['bridge', 'fdb', 'replace', sg.mac, 'dev', sg.name, 'master', 'static'] },
-      ip(s, 'link', 'set', sg.name, 'address', sg.mac),
-      ip(s, 'addr', 'add', `${sg.ip}/${tenantPrefix}`, 'dev', sg.name),
-      ip(s, 'link', 'set', sg.name, 'up'),
-      veth(ns, gw.name, s, gw.name, net.external.mtu),
-      ip(ns, 'link', 'set', gw.name, 'master', 'br-ex', 'up'),
-      ip(s, 'link', 'set', gw.name, 'address', gw.mac),
-      ip(s, 'addr', 'add', `${gw.ip}/${extPrefix}`, 'dev', gw.name),
-      ip(s, 'link', 'set', gw.name, 'up'),
+      ...plugPort(ns, 'br-int', s, sg, tenantPrefix, net.tenant.mtu, true),
+      ...plugPort(ns, 'br-ex', s, gw, extPrefix, net.external.mtu),
       ip(s, 'route', 'add', 'default', 'via', net.external.gateway, 'dev', gw.name),
       ...lab.instances.map((inst) => ip(s, 'neigh', 'replace', inst.fixedIp, 'lladdr', inst.port.mac, 'dev', sg.name, 'nud', 'permanent')),
       { ns: s, argv: ['iptables-restore'], stdin: l3AgentNat([`-A neutron-l3-agent-snat -o ${gw.name} -j SNAT --to-source ${gw.ip}`]) },
