@@ -64,6 +64,13 @@ export class VagrantBackend {
     return p.finally(() => log?.end());
   }
 
+  /** Every node's domain is running (asked of libvirt directly: `vagrant status` costs seconds). */
+  async allRunning(): Promise<boolean> {
+    const uri = process.env.STACKLAB_LIBVIRT_URI ?? this.lab.nodes[0].libvirtUri;
+    const states = await Promise.all(this.lab.nodes.map((n) => execa('virsh', ['-c', uri, 'domstate', `${this.lab.name}_${n.name}`], { reject: false })));
+    return states.every((r) => r.exitCode === 0 && String(r.stdout).trim() === 'running') && fs.existsSync(path.join(this.dir, 'ssh-config'));
+  }
+
   async boot(progress: (line: string) => void = () => {}): Promise<number> {
     const t0 = performance.now();
     const log = path.join(this.dir, 'logs', 'vagrant-up.log');

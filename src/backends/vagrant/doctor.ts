@@ -32,11 +32,13 @@ export function kvmUsable(): boolean {
 
 export async function doctor(lab: Lab | null): Promise<Finding[]> {
   const f: Finding[] = [];
-  const vagrant = await run('vagrant', ['--version']);
+  // each vagrant call costs a Ruby start-up: ask them all at once
+  const venv = { VAGRANT_CHECKPOINT_DISABLE: '1', PATH: process.env.PATH ?? '' };
+  const [vagrant, pluginsP, boxesP] = await Promise.all([run('vagrant', ['--version']), run('vagrant', ['plugin', 'list'], venv), lab ? run('vagrant', ['box', 'list'], venv) : Promise.resolve({ code: 0, out: '' })]);
   if (vagrant.code !== 0) f.push({ level: 'error', what: 'vagrant is not installed', fix: 'apt-get install -y vagrant vagrant-libvirt' });
   else {
     f.push({ level: 'ok', what: vagrant.out.trim().split('\n')[0] });
-    const plugins = await run('vagrant', ['plugin', 'list'], { VAGRANT_CHECKPOINT_DISABLE: '1', PATH: process.env.PATH ?? '' });
+    const plugins = pluginsP;
     if (/vagrant-libvirt/.test(plugins.out)) f.push({ level: 'ok', what: `vagrant-libvirt plugin (${/vagrant-libvirt \(([^,)]+)/.exec(plugins.out)?.[1] ?? '?'})` });
     else f.push({ level: 'error', what: 'the vagrant-libvirt plugin is missing', fix: 'apt-get install -y vagrant-libvirt (or: vagrant plugin install vagrant-libvirt)' });
   }
@@ -58,7 +60,7 @@ export async function doctor(lab: Lab | null): Promise<Finding[]> {
     f.push(mem <= avail ? { level: 'ok', what: `memory: the lab needs ${mem} MiB, ${avail} MiB available` } : { level: 'error', what: `memory: the lab needs ${mem} MiB, only ${avail} MiB available`, fix: 'lower nodes[].memory / defaults.memory in the scenario, or free memory' });
     const cpus = Math.max(...lab.nodes.map((n) => n.cpus));
     f.push(cpus <= os.cpus().length ? { level: 'ok', what: `CPUs: largest node has ${cpus}, host has ${os.cpus().length}` } : { level: 'warn', what: `CPUs: a node asks for ${cpus} vCPUs, the host has ${os.cpus().length}`, fix: 'lower nodes[].cpus' });
-    const boxes = await run('vagrant', ['box', 'list'], { VAGRANT_CHECKPOINT_DISABLE: '1', PATH: process.env.PATH ?? '' });
+    const boxes = boxesP;
     const box = process.env.STACKLAB_BOX ?? lab.box.name;
     if (boxes.out.split('\n').some((l) => l.startsWith(`${box} `) && l.includes('libvirt'))) f.push({ level: 'ok', what: `box ${box} is present` });
     else f.push({ level: 'warn', what: `box ${box}${lab.box.version ? ` ${lab.box.version}` : ''} is not present locally: vagrant up will download it`, fix: `vagrant box add ${box}${lab.box.version ? ` --box-version ${lab.box.version}` : ''} --provider libvirt` });
