@@ -27,9 +27,9 @@ const trim = (s: string, n = 400) => (s.length > n ? `${s.slice(0, n)}…` : s).
 export async function runProbe(p: Probe, sh: Shell, shellFor: ShellFor): Promise<Observation> {
   switch (p.kind) {
     case 'ping': {
-      // -i 0.05: we are root in the lab; -W 0.5 bounds a probe that gets no answer
+      // -i 0.05: we are root in the lab; -W bounds a probe that gets no answer (single probes are the negative checks)
       const count = p.count ?? 3;
-      const args = ['ping', '-n', '-c', String(count), '-i', '0.05', '-W', '0.5', ...(p.dontFragment ? ['-M', 'do', '-s', String(p.size)] : []), p.target];
+      const args = ['ping', '-n', '-c', String(count), '-i', '0.05', '-W', count === 1 ? '0.3' : '0.5', ...(p.dontFragment ? ['-M', 'do', '-s', String(p.size)] : []), p.target];
       const r = await sh.exec(args.map(shq).join(' '), { timeoutMs: 15_000 });
       const parser = pingParser.createParser(p.target, 'linux', {});
       for (const line of r.stdout.split('\n')) parser.eat(line);

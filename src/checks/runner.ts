@@ -62,6 +62,30 @@ async function runOne(c: CheckSpec, t: CheckTarget): Promise<CheckResult> {
   return { id: c.id, title: c.title, status: passed ? 'pass' : 'fail', evidence, ms: Math.round(performance.now() - t0), attempts };
 }
 
+/** Addresses a check's traffic and counters involve: checks that share none cannot disturb each other. */
+function touches(c: CheckSpec): Set<string> {
+  const out = new Set<string>();
+  const probe = c.probe.kind === 'counter-delta' ? c.probe.traffic : c.probe;
+  if (c.probe.kind === 'counter-delta') for (const k of c.probe.counters) out.add(k.set);
+  if ('target' in probe) out.add(probe.target);
+  if (c.from.kind === 'instance') out.add(`instance:${c.from.node}/${c.from.instance}`);
+  if (c.underFault) out.add('*');
+  return out;
+}
+
+/** Split serial checks into waves of checks that touch disjoint addresses, keeping their order. */
+export function waves(checks: CheckSpec[]): CheckSpec[][] {
+  const out: { checks: CheckSpec[]; touched: Set<string> }[] = [];
+  for (const c of checks) {
+    const mine = touches(c);
+    const last = out[out.length - 1];
+    const clash = !last || mine.has('*') || last.touched.has('*') || [...mine].some((x) => last.touched.has(x));
+    if (clash) out.push({ checks: [c], touched: mine });
+    else (last.checks.push(c), mine.forEach((x) => last.touched.add(x)));
+  }
+  return out.map((w) => w.checks);
+}
+
 export async function runChecks(checks: CheckSpec[], t: CheckTarget, onResult?: (r: CheckResult) => void): Promise<CheckResult[]> {
   const results = new Map<string, CheckResult>();
   for (const phase of PHASES) {
@@ -71,7 +95,7 @@ export async function runChecks(checks: CheckSpec[], t: CheckTarget, onResult?: 
       onResult?.(r);
     };
     if (phase.parallel) await Promise.all(inGroup.map(async (c) => done(await runOne(c, t))));
-    else for (const c of inGroup) done(await runOne(c, t));
+    else for (const wave of waves(inGroup)) await Promise.all(wave.map(async (c) => done(await runOne(c, t))));
   }
   return checks.map((c) => results.get(c.id)!);
 }
