@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Lab } from '../plan/types.js';
 import { renderTemplate } from './engine.js';
-import { nodeView, type SshKeyPair } from './views.js';
+import { nodeView, repoFile, type SshKeyPair } from './views.js';
 import { PACKAGE_ROOT } from '../util/paths.js';
 import { hostAt } from '../plan/ipv4.js';
 
@@ -40,7 +40,7 @@ export function renderLab(lab: Lab, keys: SshKeyPair): RenderedFile[] {
       if (view.isCompute) files.push({ path: `files/${node.name}/docker.filters`, content: view.dockerFilters, mode: 0o644 });
     }
   }
-  if (lab.profile === 'rdo') files.push({ path: 'files/stacklab-mitaka.repo', content: nodeView(lab, lab.nodes[0], keys).repo, mode: 0o644 });
+  if (lab.profile === 'rdo') files.push({ path: 'files/stacklab-mitaka.repo', content: repoFile(), mode: 0o644 });
   files.push({ path: 'lab.json', content: JSON.stringify(lab, null, 2) + '\n', mode: 0o644 });
   return files;
 }
