@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Benchmark (root): provisioning wall time of the Vagrant backend with 1 vs 2 compute nodes, on real
+# tiny VMs under QEMU/TCG in an isolated libvirtd (test/vm/isolated-lab.sh). Parallel nodes should
+# keep the ratio near 1. Usage: bench/vm-scaling.sh [BOXDIR]   Writes bench/results/vm-scaling.json.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BOX=${1:-/var/tmp/stacklab-tiny-box}
+[ -s "$BOX/tiny.box" ] || WORK=$(mktemp -d)/work bash "$ROOT/boxes/build-tiny-box.sh" "$BOX"
+declare -A secs
+for lab in tiny-two tiny-three; do
+  work=$(mktemp -d)
+  out=$(bash "$ROOT/test/vm/isolated-lab.sh" "$BOX" "$ROOT/dist/lab.mjs" "$ROOT/test/vm/$lab.yaml" "$work" 2>&1)
+  secs[$lab]=$(grep -oE "$lab provisioned: [0-9]+ phases run, 0 already complete, [0-9.]+ s" <<<"$out" | grep -oE '[0-9.]+ s$' | tr -d ' s')
+  echo "$lab: provisioning ${secs[$lab]} s"
+  rm -rf "$work"
+done
+ratio=$(awk -v a="${secs[tiny-three]}" -v b="${secs[tiny-two]}" 'BEGIN { printf "%.2f", a / b }')
+echo "2 computes / 1 compute = $ratio"
+mkdir -p "$ROOT/bench/results"
+printf '{\n  "date": "%s",\n  "provisionSeconds": { "oneCompute": %s, "twoComputes": %s },\n  "ratio": %s\n}\n' "$(date -u +%FT%TZ)" "${secs[tiny-two]}" "${secs[tiny-three]}" "$ratio" > "$ROOT/bench/results/vm-scaling.json"
