@@ -80,7 +80,7 @@ test.serial('block-vxlan on the FIP compute: DVR keeps the floating IP reachable
   }
 });
 
-test.serial('two labs up at once do not collide; an up killed with SIGKILL is still destroyed completely', async (t) => {
+test.serial('two labs up at once do not collide; an up interrupted by SIGINT or SIGKILL is still destroyed completely', async (t) => {
   const a = tmpdir('netns-a-');
   const b = tmpdir('netns-b-');
   t.teardown(async () => {
@@ -97,21 +97,23 @@ test.serial('two labs up at once do not collide; an up killed with SIGKILL is st
   t.false(holdersGone('two-node-dvr', b), 'destroying one lab leaves the other');
   t.deepEqual(failed(await checks('two-node-dvr', b, ['fip-ping', 'ew-ping'])), []);
 
-  // SIGKILL in the middle of an up: the sandbox exists, the state may not say "up"
-  const c = tmpdir('netns-kill-');
-  const child = execa('node', [CLI, 'up', 'three-node-dvr', '--backend', 'netns'], { env: { STACKLAB_HOME: c }, reject: false });
-  const tag = sandboxTag('three-node-dvr', path.join(c, 'three-node-dvr'));
-  for (let i = 0; i < 200 && findHolders(tag).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-  await new Promise((r) => setTimeout(r, 300));
-  child.kill('SIGKILL');
-  await child;
-  t.true(findHolders(tag).length > 0, 'the interrupted up left its sandbox behind');
-  t.is((await lab(['destroy', 'three-node-dvr'], { home: c })).code, 0);
-  t.is(findHolders(tag).length, 0, 'destroy removed it');
-  // and a later up works from scratch
-  t.is((await lab(['up', 'three-node-dvr', '--backend', 'netns'], { home: c })).code, 0);
-  t.deepEqual(failed(await checks('three-node-dvr', c, ['fip-ping', 'snat-egress'])), []);
-  await lab(['destroy', 'three-node-dvr'], { home: c });
+  // SIGINT and SIGKILL in the middle of an up: the sandbox exists, the state does not say "up"
+  for (const signal of ['SIGINT', 'SIGKILL'] as const) {
+    const c = tmpdir(`netns-${signal}-`);
+    const child = execa('node', [CLI, 'up', 'three-node-dvr', '--backend', 'netns'], { env: { STACKLAB_HOME: c }, reject: false });
+    const tag = sandboxTag('three-node-dvr', path.join(c, 'three-node-dvr'));
+    for (let i = 0; i < 200 && findHolders(tag).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill(signal);
+    await child;
+    t.true(findHolders(tag).length > 0, `the up interrupted by ${signal} left its sandbox behind`);
+    t.is((await lab(['destroy', 'three-node-dvr'], { home: c })).code, 0);
+    t.is(findHolders(tag).length, 0, `destroy removed it (${signal})`);
+    // and a later up works from scratch
+    t.is((await lab(['up', 'three-node-dvr', '--backend', 'netns'], { home: c })).code, 0);
+    t.deepEqual(failed(await checks('three-node-dvr', c, ['fip-ping', 'snat-egress'])), []);
+    await lab(['destroy', 'three-node-dvr'], { home: c });
+  }
 });
 
 test.serial('the root namespace is untouched: links, addresses, routes and named namespaces are the same after a full cycle', async (t) => {
