@@ -22,11 +22,11 @@ const scenarioArg = { describe: 'scenario name under scenarios/ or path to a YAM
 /** The backend a lab is on: as given, else the one that left state in the lab dir. */
 async function backendFor(ref: string, given: string | undefined): Promise<'netns' | 'vagrant'> {
   if (given === 'netns' || given === 'vagrant') return given;
-  const { labDir } = await import('./util/paths.js');
+  const { labDirOf } = await import('./commands/common.js');
   const fs = await import('node:fs');
   const path = await import('node:path');
-  const name = path.basename(ref).replace(/\.ya?ml$/, '');
-  return fs.existsSync(path.join(labDir(name), 'netns', 'state.json')) || !fs.existsSync(path.join(labDir(name), '.vagrant')) ? 'netns' : 'vagrant';
+  const dir = labDirOf(ref);
+  return fs.existsSync(path.join(dir, 'netns', 'state.json')) || !fs.existsSync(path.join(dir, '.vagrant')) ? 'netns' : 'vagrant';
 }
 
 const backendOpt = { choices: ['netns', 'vagrant'] as const, default: 'vagrant' as 'netns' | 'vagrant', describe: 'where the lab runs' };

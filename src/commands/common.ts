@@ -13,11 +13,16 @@ export function planFromScenario(ref: string, opts: { quiet?: boolean } = {}): L
   return resolveLab(scenario, warnings);
 }
 
+/** The lab dir a scenario reference names (the file's base name for a path). */
+export function labDirOf(ref: string): string {
+  return labDir(path.basename(ref).replace(/\.(ya?ml|json)$/, ''));
+}
+
 /** A lab already planned (lab.json in its dir) or, failing that, the scenario resolved now. */
 export function labFor(ref: string, dir?: string): { lab: Lab; dir: string } {
-  const byName = dir ?? labDir(path.basename(ref).replace(/\.ya?ml$/, ''));
+  const byName = dir ?? labDirOf(ref);
   const saved = path.join(byName, 'lab.json');
-  if (fs.existsSync(saved) && !/[/\\]|\.ya?ml$/.test(ref)) return { lab: JSON.parse(fs.readFileSync(saved, 'utf8')) as Lab, dir: byName };
+  if (fs.existsSync(saved) && !/[/\\]|\.(ya?ml|json)$/.test(ref)) return { lab: JSON.parse(fs.readFileSync(saved, 'utf8')) as Lab, dir: byName };
   const lab = planFromScenario(ref);
   return { lab, dir: dir ?? labDir(lab.name) };
 }

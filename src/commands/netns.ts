@@ -6,9 +6,7 @@ import { NetnsBackend, upScript } from '../backends/netns/backend.js';
 import { FAULTS, expectedBroken, faultByName, blockNode } from '../backends/netns/faults.js';
 import { readState } from '../backends/netns/sandbox.js';
 import { runChecks } from '../checks/runner.js';
-import { terminalReport, summarize } from '../report/terminal.js';
-import { jsonReport } from '../report/json.js';
-import { junitReport } from '../report/junit.js';
+import { publishResults, lastChecksLine } from '../report/publish.js';
 import { labFor, planFromScenario } from './common.js';
 import { labDir } from '../util/paths.js';
 import { InvalidInput } from '../util/errors.js';
@@ -40,13 +38,7 @@ export async function netnsTest(ref: string, opts: { json?: boolean; junit?: str
   const t0 = performance.now();
   const results = await runChecks(checks, t, (r) => { if (!opts.json) err(`${r.status === 'pass' ? '.' : r.status === 'fail' ? 'F' : 's'}`); });
   if (!opts.json) err(` (${Math.round(performance.now() - t0)} ms)\n`);
-  const reports = path.join(dir, 'reports');
-  fs.mkdirSync(reports, { recursive: true });
-  fs.writeFileSync(path.join(reports, 'last.json'), jsonReport(results));
-  fs.writeFileSync(path.join(reports, 'last.xml'), junitReport(lab.name, 'netns', results));
-  if (opts.junit) fs.writeFileSync(opts.junit, junitReport(lab.name, 'netns', results));
-  process.stdout.write(opts.json ? jsonReport(results) : terminalReport(lab.name, results, { verbose: opts.verbose, color: process.stdout.isTTY }));
-  return summarize(results).failed ? 1 : 0;
+  return publishResults(lab.name, dir, 'netns', results, opts);
 }
 
 export async function netnsFault(ref: string, fault: string, opts: { revert?: boolean; node?: string }): Promise<number> {
@@ -87,12 +79,7 @@ export async function netnsStatus(ref: string): Promise<number> {
   const ns = await b.namespaces();
   process.stdout.write(`${lab.name}: up on the netns backend since ${s!.createdAt} (sandbox pid ${s!.holderPid}${s!.rootless ? ', rootless' : ''}${s!.timings ? `, built in ${s!.timings.upMs} ms` : ''})\n`);
   process.stdout.write(`faults injected: ${s!.faults.join(', ') || 'none'}\nnamespaces (${ns.length}): ${ns.join(' ')}\n`);
-  const last = path.join(dir, 'reports', 'last.json');
-  if (fs.existsSync(last)) {
-    const j = JSON.parse(fs.readFileSync(last, 'utf8'));
-    process.stdout.write(`last checks: ${j.summary.passed} passed, ${j.summary.failed} failed, ${j.summary.skipped} skipped\n`);
-  }
-  process.stdout.write(faultMatrix(lab));
+  process.stdout.write((lastChecksLine(dir) ?? '') + faultMatrix(lab));
   return 0;
 }
 

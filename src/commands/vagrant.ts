@@ -7,9 +7,7 @@ import { renderToDir } from './render.js';
 import { VagrantBackend } from '../backends/vagrant/backend.js';
 import { doctor, formatFindings } from '../backends/vagrant/doctor.js';
 import { runChecks } from '../checks/runner.js';
-import { terminalReport, summarize } from '../report/terminal.js';
-import { jsonReport } from '../report/json.js';
-import { junitReport } from '../report/junit.js';
+import { publishResults, lastChecksLine } from '../report/publish.js';
 import { labDir } from '../util/paths.js';
 import { Unreachable, InvalidInput } from '../util/errors.js';
 import { readProvisionState } from '../provision/state.js';
@@ -87,13 +85,7 @@ export async function vagrantTest(ref: string, opts: { json?: boolean; junit?: s
   try {
     const t = await b.checkTarget();
     const checks = (opts.only?.length ? lab.checks.filter((c) => opts.only!.includes(c.id)) : lab.checks).filter((c) => !c.underFault);
-    const results = await runChecks(checks, t);
-    fs.mkdirSync(path.join(dir, 'reports'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'reports', 'last.json'), jsonReport(results));
-    fs.writeFileSync(path.join(dir, 'reports', 'last.xml'), junitReport(lab.name, 'vagrant', results));
-    if (opts.junit) fs.writeFileSync(opts.junit, junitReport(lab.name, 'vagrant', results));
-    process.stdout.write(opts.json ? jsonReport(results) : terminalReport(lab.name, results, { verbose: opts.verbose, color: process.stdout.isTTY }));
-    return summarize(results).failed ? 1 : 0;
+    return publishResults(lab.name, dir, 'vagrant', await runChecks(checks, t), opts);
   } finally {
     await b.close();
   }
@@ -108,11 +100,7 @@ export async function vagrantStatus(ref: string): Promise<number> {
   process.stdout.write(`${lab.name} (vagrant)\n${await new VagrantBackend(lab, dir).status()}\n`);
   const st = readProvisionState(dir).phases;
   for (const p of lab.phases) process.stdout.write(`  ${p.id.padEnd(22)} ${st[p.id] ? `${st[p.id].status}${st[p.id].ms !== undefined ? ` (${(st[p.id].ms! / 1000).toFixed(1)} s)` : ''}` : 'pending'}\n`);
-  const last = path.join(dir, 'reports', 'last.json');
-  if (fs.existsSync(last)) {
-    const j = JSON.parse(fs.readFileSync(last, 'utf8'));
-    process.stdout.write(`last checks: ${j.summary.passed} passed, ${j.summary.failed} failed, ${j.summary.skipped} skipped\n`);
-  }
+  process.stdout.write(lastChecksLine(dir) ?? '');
   return 0;
 }
 
