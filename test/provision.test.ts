@@ -54,14 +54,17 @@ function fixture() {
   ];
   const write = (p: PhaseRef, body: string) => {
     fs.mkdirSync(path.join(dir, path.dirname(p.script)), { recursive: true });
-    fs.writeFileSync(path.join(dir, p.script), `set -e\necho "${p.id} ran" >> ${work}/${p.node}-${p.phase}.count\n${body}\n`);
+    fs.writeFileSync(path.join(dir, p.script), `set -e\necho "${p.id} ran force=\${STACKLAB_FORCE:-0}" >> ${work}/${p.node}-${p.phase}.count\n${body}\n`);
   };
   write(phases[0], 'sleep 1');
   write(phases[1], 'sleep 1');
   write(phases[2], 'echo b-output');
   write(phases[3], `test -e ${work}/flag || { echo "c needs the flag"; exit 7; }`);
-  const runs = (p: string) => (fs.existsSync(path.join(work, `${p}.count`)) ? fs.readFileSync(path.join(work, `${p}.count`), 'utf8').split('\n').filter(Boolean).length : 0);
-  return { dir, work, phases, write, runs };
+  const lines = (p: string) => (fs.existsSync(path.join(work, `${p}.count`)) ? fs.readFileSync(path.join(work, `${p}.count`), 'utf8').split('\n').filter(Boolean) : []);
+  const runs = (p: string) => lines(p).length;
+  /** STACKLAB_FORCE as the phase's last run saw it (1: run although the node's marker says done) */
+  const forced = (p: string) => lines(p).pop()?.endsWith('force=1') ?? false;
+  return { dir, work, phases, write, runs, forced };
 }
 
 test('runner: parallel nodes, failure, resume at the failed phase, nothing re-run, changed scripts re-run', async (t) => {
@@ -94,8 +97,11 @@ test('runner: parallel nodes, failure, resume at the failed phase, nothing re-ru
   t.deepEqual([f.runs('n1-a'), f.runs('n2-a'), f.runs('n1-b'), f.runs('n2-c')], [1, 1, 1, 2]);
 
   f.write(f.phases[2], 'echo b changed');
-  t.deepEqual((await provision(opts)).ran, ['n1/b'], 'only the changed script runs');
+  t.deepEqual((await provision(opts)).ran, ['n1/b', 'n2/c'], 'the changed script runs, and what depends on it');
+  t.deepEqual([f.forced('n1-b'), f.forced('n2-c')], [false, true], 'the dependent runs although its marker says done');
+  t.deepEqual((await provision(opts)).ran, [], 'then nothing');
   t.deepEqual((await provision({ ...opts, fromPhase: 'b' })).ran, ['n1/b', 'n2/c'], '--from-phase re-runs it and what depends on it');
+  t.deepEqual([f.forced('n1-b'), f.forced('n2-c')], [true, true]);
   t.deepEqual((await provision({ ...opts, fromPhase: 'n2/a', node: 'n2', phase: 'a' })).ran, ['n2/a'], '--node/--phase limit the run');
 });
 

@@ -55,7 +55,7 @@ function dependents(phases: PhaseRef[], roots: Set<string>): Set<string> {
 }
 
 /** Run a script in its own process group, so that an interrupt (SSH signal request) ends all of it. */
-export function runInGroup(remote: string): string {
+export function runInGroup(remote: string, force = false): string {
   // The script gets its own process group; a watcher ends that group when our side of the channel
   // closes its stdin (an abort, or a dropped connection), since sshd delivers no signal to it.
   // (fd 3: a background job's stdin would otherwise be /dev/null.)
@@ -66,7 +66,7 @@ export function runInGroup(remote: string): string {
     "trap 'kill -TERM -$p 2>/dev/null; exit 130' INT TERM HUP",
     'wait $p; rc=$?; kill $w 2>/dev/null; exit $rc',
   ].join('; ');
-  return `bash -c ${shq(wrapper)} ${shq(remote)}`;
+  return `${force ? 'STACKLAB_FORCE=1 ' : ''}bash -c ${shq(wrapper)} ${shq(remote)}`;
 }
 
 export async function provision(o: ProvisionOptions): Promise<ProvisionResult> {
@@ -76,14 +76,19 @@ export async function provision(o: ProvisionOptions): Promise<ProvisionResult> {
   const scripts = new Map(o.phases.map((p) => [p.id, fs.readFileSync(path.join(o.dir, p.script), 'utf8')]));
   const hash = new Map([...scripts].map(([id, s]) => [id, scriptHash(s)]));
   const ids = new Set(o.phases.map((p) => p.id));
+  const complete = (id: string) => state.phases[id]?.status === 'done' && state.phases[id].hash === hash.get(id);
+  // Phases that must run although the node's marker says they completed with this script: the ones
+  // --from-phase names, and those after a phase that runs again (its objects are rebuilt).
+  const forced = new Set<string>();
   if (o.fromPhase) {
     const roots = new Set(o.phases.filter((p) => p.id === o.fromPhase || p.phase === o.fromPhase).map((p) => p.id));
     if (!roots.size) throw new LabError(`--from-phase: no phase "${o.fromPhase}" (phases: ${[...new Set(o.phases.map((p) => p.phase))].join(', ')})`, 2);
-    for (const id of dependents(o.phases, roots)) delete state.phases[id];
+    for (const id of dependents(o.phases, roots)) (delete state.phases[id], forced.add(id));
   }
+  const reran = o.phases.filter((p) => complete(p.id) === false && state.phases[p.id]?.status === 'done').map((p) => p.id);
+  for (const id of dependents(o.phases, new Set(reran))) if (!reran.includes(id)) (delete state.phases[id], forced.add(id));
   const wanted = o.phases.filter((p) => (!o.node || p.node === o.node) && (!o.phase || p.phase === o.phase));
   if ((o.node || o.phase) && !wanted.length) throw new LabError(`no phase matches${o.node ? ` --node ${o.node}` : ''}${o.phase ? ` --phase ${o.phase}` : ''}`, 2);
-  const complete = (id: string) => state.phases[id]?.status === 'done' && state.phases[id].hash === hash.get(id);
   const result: ProvisionResult = { ran: [], skipped: [], failed: [], ms: 0 };
   const pending = new Set<string>();
   for (const p of wanted) {
@@ -114,7 +119,7 @@ export async function provision(o: ProvisionOptions): Promise<ProvisionResult> {
       let code: number;
       try {
         await conn.upload(remote, scripts.get(p.id)!);
-        code = (await conn.exec(runInGroup(remote), { onData: (d) => out.write(d), signal: o.signal, holdStdin: true })).code;
+        code = (await conn.exec(runInGroup(remote, forced.has(p.id)), { onData: (d) => out.write(d), signal: o.signal, holdStdin: true })).code;
       } catch (e) {
         out.write(`\nstacklab: ${(e as Error).message}\n`);
         code = 255;
