@@ -2,7 +2,11 @@
 # (From shared/recipes/vagrant-tcg, measured there.) Build a tiny SSH-able Linux guest for vagrant-libvirt / QEMU-TCG tests, from Debian packages only
 # (apt-get download; no root filesystem bootstrap, no internet beyond the Debian archive):
 #   kernel  = Debian linux-image-6.1.0-*-amd64 (vmlinuz + the virtio modules it needs)
-#   rootfs  = initramfs: busybox-static (init, sh, ip, udhcpc, ping) + dropbear (sshd)
+#   rootfs  = initramfs: busybox-static (init, sh, udhcpc, httpd, nc) + dropbear (sshd)
+#             + the data-plane profile's tools: kernel modules (veth, bridge, vxlan, nf_tables with the
+#             iptables/ebtables compat targets), iproute2 (ip, bridge), iptables-nft/ebtables-nft with
+#             their extensions, iputils ping, curl and bash, copied from this host's installed Debian
+#             packages with the libraries ldd names (the host must be Debian 12, like the kernel)
 #   login   = user 'vagrant' (uid 0, so provisioning needs no sudo) with Vagrant's insecure public key
 # Outputs in OUTDIR: vmlinuz, initrd.img (gzip cpio), tiny.box (vagrant-libvirt box with a 1 MiB dummy disk)
 # Usage: build-tiny-guest.sh OUTDIR
@@ -25,8 +29,7 @@ mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,etc/dropbear,proc,sys,dev,tmp,run,root,
 cp "$X/bin/busybox" "$R/bin/busybox"
 for a in $("$R/bin/busybox" --list); do [ -e "$R/bin/$a" ] || ln -s busybox "$R/bin/$a"; done
 ln -sf ../bin/busybox "$R/sbin/init"; ln -sf bin/busybox "$R/init"
-# vagrant's ssh.shell is 'bash -l' and its sudo_command 'sudo -E -H %c': give it shims
-printf '#!/bin/sh\nexec /bin/sh "$@"\n' > "$R/bin/bash"; chmod 755 "$R/bin/bash"
+# vagrant's sudo_command is 'sudo -E -H %c': give it a shim
 cat > "$R/usr/bin/sudo" <<'EOF'
 #!/bin/sh
 # sudo shim: everyone who logs in is uid 0 already
@@ -40,13 +43,49 @@ cp "$X/usr/sbin/dropbear" "$R/usr/sbin/"; cp "$X/usr/bin/dropbearkey" "$R/usr/bi
 for lib in $(LD_LIBRARY_PATH="$X/usr/lib/x86_64-linux-gnu" ldd "$X/usr/sbin/dropbear" | awk '/=>/{print $3} /ld-linux/{print $1}'); do
   case $lib in */ld-linux*) cp -L "$lib" "$R/lib64/";; *) cp -L "$lib" "$R/lib/x86_64-linux-gnu/";; esac
 done
-# kernel modules for virtio NICs (+ e1000 fallback, virtio-rng for entropy), in load order
+# Kernel modules, each after the modules it depends on (read from the module's own depends= field):
+# virtio NICs (+ e1000 fallback, virtio-rng for entropy), then what the DVR data plane uses.
 M=$X/lib/modules/$KVER/kernel
-for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_modern_dev \
-         drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci net/core/failover \
-         drivers/net/net_failover drivers/net/virtio_net drivers/char/hw_random/virtio-rng \
-         drivers/net/ethernet/intel/e1000/e1000; do cp "$M/$m.ko" "$R/lib/modules/"; done
-echo 'virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net virtio-rng e1000' > "$R/lib/modules/order"
+declare -A KO=() LOADED=()
+while read -r f; do b=${f##*/}; b=${b%.ko}; KO[${b//-/_}]=$f; done < <(find "$M" -name '*.ko')
+order=()
+want() {
+  local m=${1//-/_} d
+  [ -n "${LOADED[$m]:-}" ] && return 0
+  [ -n "${KO[$m]:-}" ] || { echo "no module $1 in $KPKG" >&2; exit 1; }
+  LOADED[$m]=1
+  for d in $(tr '\0' '\n' < "${KO[$m]}" | sed -n 's/^depends=//p' | head -1 | tr ',' ' '); do want "$d"; done
+  cp "${KO[$m]}" "$R/lib/modules/"; order+=("$(basename "${KO[$m]}" .ko)")
+}
+for m in virtio_pci virtio_net virtio-rng e1000 \
+         veth bridge vxlan crc32c_generic nf_tables nft_compat nft_chain_nat nft_meta_bridge \
+         xt_nat xt_CT xt_tcpudp ebt_snat ebt_ip ebt_arp; do want "$m"; done
+echo "${order[*]}" > "$R/lib/modules/order"
+
+# User-space tools from this host's Debian packages, with their libraries. The real tools replace
+# busybox applets of the same name (busybox ip/ping lack netns, vxlan, ping -M do; its nsenter
+# would run its own applets).
+for t in ip:iproute2 bridge:iproute2 nsenter:util-linux sysctl:procps xtables-nft-multi:iptables ping:iputils-ping curl:curl bash:bash; do
+  command -v "${t%%:*}" >/dev/null || { echo "build-tiny-box.sh needs ${t%%:*} on this host: apt-get install -y ${t#*:}" >&2; exit 1; }
+done
+copy_libs() { # FILE: the shared libraries it loads, into the guest's library directories
+  for lib in $(ldd "$1" | awk '/=> \//{print $3} /^\t\/.*ld-linux/{print $1}'); do
+    case $lib in */ld-linux*) cp -L "$lib" "$R/lib64/";; *) cp -L "$lib" "$R/lib/x86_64-linux-gnu/";; esac
+  done
+}
+copy_with_libs() { # FILE DESTDIR
+  install -D -m 755 "$(readlink -f "$1")" "$2/${1##*/}"; copy_libs "$1"
+}
+for b in ip bridge nsenter sysctl; do rm -f "$R/bin/$b" "$R/sbin/$b"; copy_with_libs "$(command -v $b)" "$R/usr/sbin"; done
+copy_with_libs "$(command -v xtables-nft-multi)" "$R/usr/sbin"
+for l in iptables iptables-restore iptables-save ebtables ebtables-restore ebtables-save; do ln -sf xtables-nft-multi "$R/usr/sbin/$l"; done
+XT=/usr/lib/x86_64-linux-gnu/xtables; mkdir -p "$R$XT"
+for so in "$XT"/*.so; do cp "$so" "$R$XT/"; copy_libs "$so"; done
+for b in ping curl bash; do rm -f "$R/bin/$b"; copy_with_libs "$(command -v $b)" "$R/usr/bin"; done
+# /bin/sh is bash too: busybox sh would run its own ip/ping applets whatever PATH says
+ln -sf ../usr/bin/bash "$R/bin/bash"; ln -sf ../usr/bin/bash "$R/bin/sh"
+for f in /etc/ethertypes /etc/protocols /etc/services; do [ -f "$f" ] && cp "$f" "$R/etc/"; done
+mkdir -p "$R/run/netns" "$R/var/lib/stacklab"
 
 cat > "$R/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/bin/sh
@@ -81,6 +120,7 @@ mac=$(cat /sys/class/net/eth0/address 2>/dev/null); hostname "tiny-${mac##*:}"
 ip link set lo up
 for i in /sys/class/net/eth*; do ip link set "${i##*/}" up; done
 sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+echo 1 > /proc/sys/kernel/printk 2>/dev/null
 echo "TINY rc.sh done at $(cut -d' ' -f1 /proc/uptime)s uptime: $(ls /sys/class/net | tr '\n' ' ')" > /dev/console
 EOF
 chmod 755 "$R/etc/rc.sh"
