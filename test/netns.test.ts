@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { lab, tmpdir, CLI } from './helpers.js';
 import { loadScenario } from '../src/scenario/load.js';
 import { resolveLab } from '../src/plan/resolve.js';
-import { FAULTS, expectedBroken } from '../src/backends/netns/faults.js';
+import { FAULTS, expectedBroken } from '../src/dataplane/faults.js';
 import { findHolders, sandboxTag } from '../src/backends/netns/sandbox.js';
 
 type Report = { results: { id: string; status: string; evidence: string }[]; summary: { passed: number; failed: number; skipped: number } };

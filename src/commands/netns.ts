@@ -1,15 +1,12 @@
-// Commands for the netns backend: up, test, fault, plan, status, destroy.
+// Commands for the netns backend: up, test, plan, status, destroy (lab fault: fault.ts).
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Lab } from '../plan/types.js';
 import { NetnsBackend, upScript } from '../backends/netns/backend.js';
-import { FAULTS, expectedBroken, faultByName, blockNode } from '../backends/netns/faults.js';
+import { faultMatrix } from './fault.js';
 import { readState } from '../backends/netns/sandbox.js';
-import { runChecks } from '../checks/runner.js';
-import { publishResults, lastChecksLine } from '../report/publish.js';
-import { labFor, planFromScenario } from './common.js';
+import { lastChecksLine } from '../report/publish.js';
+import { labFor, planFromScenario, testLab } from './common.js';
 import { labDir } from '../util/paths.js';
-import { InvalidInput } from '../util/errors.js';
 
 const err = (s: string) => process.stderr.write(s);
 
@@ -33,39 +30,13 @@ export async function netnsTest(ref: string, opts: { json?: boolean; junit?: str
   const b = new NetnsBackend(lab, dir);
   const t = b.checkTarget();
   t.shellFor({ kind: 'outside' }); // fails fast (exit 3) when the lab is not up
-  const checks = opts.only?.length ? lab.checks.filter((c) => opts.only!.includes(c.id)) : lab.checks;
-  if (opts.only?.length && checks.length !== opts.only.length) throw new InvalidInput(`--only: unknown check id (known: ${lab.checks.map((c) => c.id).join(', ')})`);
-  const t0 = performance.now();
-  const results = await runChecks(checks, t, (r) => { if (!opts.json) err(`${r.status === 'pass' ? '.' : r.status === 'fail' ? 'F' : 's'}`); });
-  if (!opts.json) err(` (${Math.round(performance.now() - t0)} ms)\n`);
-  return publishResults(lab.name, dir, 'netns', results, opts);
-}
-
-export async function netnsFault(ref: string, fault: string, opts: { revert?: boolean; node?: string }): Promise<number> {
-  const { lab, dir } = labFor(ref);
-  const f = faultByName(fault);
-  const o = { node: opts.node };
-  if (fault === 'block-vxlan') blockNode(lab, o); // validates --node
-  else if (opts.node) throw new InvalidInput(`--node applies to block-vxlan only`);
-  await new NetnsBackend(lab, dir).fault(fault, !!opts.revert, o);
-  const broken = expectedBroken(lab, f, o);
-  process.stdout.write(opts.revert ? `reverted ${fault} on ${lab.name}\n` : `injected ${fault} on ${lab.name}: ${f.description}\nexpected to break: ${broken.join(', ') || '(none)'}\n`);
-  return 0;
+  return testLab(lab, dir, 'netns', t, opts);
 }
 
 export function netnsPlan(ref: string): number {
   const lab = planFromScenario(ref, { quiet: true });
   process.stdout.write(upScript(lab).script);
   return 0;
-}
-
-export function faultMatrix(lab: Lab): string {
-  const lines = [`fault matrix for ${lab.name} (checks each fault must break):`];
-  for (const f of FAULTS) {
-    const why = f.notApplicable(lab);
-    lines.push(`  ${f.name.padEnd(17)} ${why ? `n/a: ${why}` : expectedBroken(lab, f, {}).join(', ') || '(none)'}`);
-  }
-  return lines.join('\n') + '\n';
 }
 
 export async function netnsStatus(ref: string): Promise<number> {

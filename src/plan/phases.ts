@@ -24,11 +24,14 @@ export const PROFILES: Record<'rdo' | 'dataplane', PhaseDef[]> = {
     { phase: 'image', title: 'GlassFish image: docker save | openstack image create --container-format docker', roles: ['compute'], once: true, after: [{ phase: 'nova-docker', on: 'self' }, { phase: 'glance', on: 'controller' }] },
     { phase: 'workload', title: 'external/tenant networks, distributed router, security group, instances, floating IPs', roles: ['controller'], after: [{ phase: 'dvr', on: 'all' }, { phase: 'nova-docker', on: 'compute' }, { phase: 'image', on: 'compute' }] },
   ],
-  // The data plane profile for small test boxes. So far it builds the underlay (data and external
-  // NICs) and proves it; the DVR namespaces inside the VMs are not built yet (README: status).
+  // The data plane profile for small test boxes: the netns backend's DVR data plane, projected onto
+  // the VMs (src/dataplane/vm.ts), one phase per kind of object.
   dataplane: [
-    { phase: 'underlay', title: 'data network address and MTU on eth1, external NIC up (no address)', roles: ['controller', 'network', 'compute'], after: [] },
+    { phase: 'underlay', title: 'data network address and MTU on eth1, the node\'s sysctls', roles: ['controller', 'network', 'compute'], after: [] },
     { phase: 'underlay-check', title: 'every other node answers on the data network', roles: ['controller', 'network', 'compute'], after: [{ phase: 'underlay', on: 'all' }] },
+    { phase: 'bridges', title: 'br-int with the tunnel port and l2population entries, br-ex with eth2, DVR ebtables rules', roles: ['controller', 'network', 'compute'], after: [{ phase: 'underlay-check', on: 'self' }] },
+    { phase: 'routers', title: 'qrouter, fip and snat namespaces with their ports, routes, rules and NAT', roles: ['controller', 'network', 'compute'], after: [{ phase: 'bridges', on: 'self' }] },
+    { phase: 'instances', title: 'instance namespaces on br-int serving the GlassFish stand-in', roles: ['compute'], after: [{ phase: 'bridges', on: 'self' }] },
   ],
 };
 

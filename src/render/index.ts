@@ -5,6 +5,7 @@ import { renderTemplate } from './engine.js';
 import { nodeView, repoFile, type SshKeyPair } from './views.js';
 import { PACKAGE_ROOT } from '../util/paths.js';
 import { hostAt } from '../plan/ipv4.js';
+import { VM_PHASES, vmPhaseOps, vmPhaseView, type VmPhase } from '../dataplane/vm.js';
 
 export interface RenderedFile {
   path: string; // relative to the lab dir
@@ -29,8 +30,10 @@ export function renderLab(lab: Lab, keys: SshKeyPair): RenderedFile[] {
   });
   for (const node of lab.nodes) {
     const view = nodeView(lab, node, keys);
+    const dataplane = lab.profile === 'dataplane' ? vmPhaseOps(lab, node.name) : null;
     for (const phase of node.phases) {
-      files.push({ path: phase.script, content: renderTemplate(`${lab.profile}/${phase.phase}.sh.hbs`, { ...view, phase, scenarioBase, fragments: view.fragments.filter((f) => f.phase === phase.phase) }), mode: 0o755 });
+      const ops = dataplane && (VM_PHASES as readonly string[]).includes(phase.phase) ? { dataplane: vmPhaseView(lab, node.name, phase.phase as VmPhase, dataplane) } : {};
+      files.push({ path: phase.script, content: renderTemplate(`${lab.profile}/${phase.phase}.sh.hbs`, { ...view, ...ops, phase, scenarioBase, fragments: view.fragments.filter((f) => f.phase === phase.phase) }), mode: 0o755 });
     }
     if (lab.profile === 'rdo') {
       // The same fragments the scripts embed, as files: for reading, diffing and the parse tests.

@@ -9,10 +9,10 @@ import type { Shell } from '../../shell/types.js';
 import { NetnsShell } from '../../shell/netns.js';
 import { whereOf, type CheckTarget } from '../../checks/runner.js';
 import { Unreachable, InvalidInput } from '../../util/errors.js';
-import { countOps, renderScript, scheduleByNamespace, type OpSection } from './ops.js';
-import { dataplaneSections, namesFor, readyFiles, type Names } from './topology.js';
-import { faultByName, type FaultOptions } from './faults.js';
-import { PYTHON } from './standin.js';
+import { countOps, renderScript, scheduleByNamespace, type OpSection } from '../../dataplane/ops.js';
+import { dataplaneSections, namesFor, readyFiles, type Names } from '../../dataplane/topology.js';
+import { faultByName, faultKey, type FaultOptions } from '../../dataplane/faults.js';
+import { PYTHON } from '../../dataplane/standin.js';
 import { enterArgv, isAlive, killSandbox, readState, sandboxTag, startSandbox, writeState, type SandboxState } from './sandbox.js';
 
 /** Host tools the emulation runs, with the Debian package that provides each. */
@@ -147,7 +147,7 @@ export class NetnsBackend {
     const f = faultByName(name);
     const why = f.notApplicable(this.lab);
     if (why) throw new InvalidInput(`fault ${name} does not apply to ${this.lab.name}: ${why}`);
-    const script = renderScript(`stacklab fault ${name}${revert ? ' (revert)' : ''}`, [{ title: `${revert ? 'revert' : 'inject'} ${name}`, ops: f.ops(this.lab, this.names, opts, revert) }], '', { batch: true });
+    const script = renderScript(`stacklab fault ${name}${revert ? ' (revert)' : ''}`, [{ title: `${revert ? 'revert' : 'inject'} ${name}`, stage: 'fault', ops: f.ops(this.lab, this.names, opts, revert) }], '', { batch: true });
     const r = await execa(enterArgv(s)[0], [...enterArgv(s).slice(1), 'bash', '-s'], { input: script, reject: false, all: true });
     if (r.exitCode !== 0) throw new Unreachable(`fault ${name}${revert ? ' --revert' : ''} failed: ${String(r.all).trim().split('\n').slice(-2).join(' ')}`);
     const key = faultKey(name, opts);
@@ -176,8 +176,4 @@ export class NetnsBackend {
     fs.rmSync(path.join(this.dir, 'netns', 'state.json'), { force: true });
     return killed;
   }
-}
-
-export function faultKey(name: string, o: FaultOptions): string {
-  return o.node ? `${name}@${o.node}` : name;
 }

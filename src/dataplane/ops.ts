@@ -1,6 +1,7 @@
 // Operations: the netns backend's unit of work. A plan is an ordered Op[]; it renders to a bash
 // script (run inside the lab's sandbox) that a person can read and re-run by hand.
-import { shq } from '../../render/quote.js';
+import { shq } from '../render/quote.js';
+import type { Standin } from './standin.js';
 
 export interface Op {
   /** network namespace to run in (null: the sandbox's own namespace) */
@@ -12,10 +13,16 @@ export interface Op {
   background?: boolean;
   /** a command whose failure is expected and ignored (idempotent deletes in reverts) */
   mayFail?: boolean;
+  /** a workload stand-in (argv is its host form; the VM projection starts it its own way) */
+  standin?: Standin;
 }
+
+/** What a section builds: the VM projection maps stages to provisioning phases (vm.ts). */
+export type Stage = 'namespaces' | 'switches' | 'underlay' | 'bridges' | 'instances' | 'routers' | 'l2pop' | 'outside' | 'fault';
 
 export interface OpSection {
   title: string;
+  stage: Stage;
   ops: Op[];
 }
 
@@ -85,7 +92,10 @@ export function scheduleByNamespace(sections: OpSection[]): OpSection[] {
   const global = all.filter((o) => o.ns === null);
   const byNs = new Map<string, Op[]>();
   for (const o of all) if (o.ns !== null) byNs.set(o.ns, [...(byNs.get(o.ns) ?? []), o]);
-  return [{ title: `namespaces and links (${global.length} operations)`, ops: global }, ...[...byNs].map(([ns, ops]) => ({ title: `configure ${ns} (${ops.length} operations)`, ops }))];
+  return [
+    { title: `namespaces and links (${global.length} operations)`, stage: 'namespaces', ops: global },
+    ...[...byNs].map(([ns, ops]): OpSection => ({ title: `configure ${ns} (${ops.length} operations)`, stage: 'namespaces', ops })),
+  ];
 }
 
 export function countOps(sections: OpSection[]): number {

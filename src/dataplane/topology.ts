@@ -2,10 +2,10 @@
 // Each node is a namespace standing for the node's root namespace (br-int, br-ex, tunnel port);
 // Neutron's namespaces on that node are flattened to <prefix>-<node>-<kind>; every namespace is wired
 // only to bridges of its own node, so every inter-node packet crosses the node's underlay or uplink.
-import type { Lab, LabNode, Port } from '../../plan/types.js';
-import { ACCOUNTING_CHAIN, OUTSIDE_ECHO_PORT } from '../../checks/catalogue.js';
+import type { Lab, LabNode, Port } from '../plan/types.js';
+import { ACCOUNTING_CHAIN, OUTSIDE_ECHO_PORT } from '../checks/catalogue.js';
 import type { Op, OpSection } from './ops.js';
-import { PYTHON, READY_DIR, STANDIN_PY } from './standin.js';
+import { READY_DIR, standinArgv, type Standin } from './standin.js';
 
 export interface Names {
   prefix: string;
@@ -49,8 +49,10 @@ export function qrouterNodes(lab: Lab): string[] {
   return lab.nodes.filter((n) => n.name === lab.networkNode || withInstances.has(n.name)).map((n) => n.name);
 }
 
-const sysctls = (ns: string, kv: Record<string, string | number>): Op => ({ ns, argv: ['sysctl', '-qw', ...Object.entries(kv).map(([k, v]) => `${k}=${v}`)] });
+// -e: the net.bridge.* keys exist only while br_netfilter is loaded (without it bridged frames skip iptables anyway)
+const sysctls = (ns: string, kv: Record<string, string | number>): Op => ({ ns, argv: ['sysctl', '-eqw', ...Object.entries(kv).map(([k, v]) => `${k}=${v}`)] });
 const ip = (ns: string, ...argv: string[]): Op => ({ ns, argv: ['ip', ...argv] });
+const standinOp = (ns: string, s: Standin): Op => ({ ns, argv: standinArgv(s), background: true, standin: s });
 
 /** A veth pair with an end in each namespace; the same name on both sides reads like Neutron's ports. */
 function veth(nsA: string, nameA: string, nsB: string, nameB: string, mtu: number): Op {
@@ -100,8 +102,10 @@ export function dataplaneSections(lab: Lab, n: Names = namesFor(lab)): OpSection
   const nsOps: Op[] = [];
   const all = allNamespaces(lab, n);
   for (const ns of all) nsOps.push({ ns: null, argv: ['ip', 'netns', 'add', ns] });
+  // Neutron's router namespaces forward; nodes, switches and instances do not.
+  const routers = new Set(lab.nodes.flatMap((node) => [n.qrouter(node.name), n.fip(node.name), n.snat(node.name)]));
   for (const ns of all) {
-    const router = ns.endsWith('-qrouter') || ns.endsWith('-fip') || ns.endsWith('-snat');
+    const router = routers.has(ns);
     nsOps.push(
       sysctls(ns, {
         'net.ipv6.conf.all.disable_ipv6': 1,
@@ -118,7 +122,7 @@ export function dataplaneSections(lab: Lab, n: Names = namesFor(lab)): OpSection
       ip(ns, 'link', 'set', 'lo', 'up'),
     );
   }
-  sections.push({ title: 'namespaces and sysctls', ops: nsOps });
+  sections.push({ title: 'namespaces and sysctls', stage: 'namespaces', ops: nsOps });
 
   // 2. Physical switches: the data network (tunnel underlay or VLAN trunk) and the external network.
   const sw: Op[] = [
@@ -136,23 +140,30 @@ export function dataplaneSections(lab: Lab, n: Names = namesFor(lab)): OpSection
     const vbr = `br-vlan${nt.segmentationId}`;
     sw.push(ip(n.physnet, 'link', 'add', vbr, 'type', 'bridge', 'mcast_snooping', '0'), ip(n.physnet, 'link', 'set', vbr, 'up'));
   }
-  sections.push({ title: 'switches: data network, external network, the outside tester', ops: sw });
+  sections.push({ title: 'switches: data network, external network, the outside tester', stage: 'switches', ops: sw });
 
   // 3. Nodes: eth1 on the data network, br-int with the tunnel port, br-ex with eth2.
   for (const node of lab.nodes) {
     const ns = n.node(node.name);
+    sections.push({
+      title: `node ${node.name}: eth1 ${node.tunnelIp} on the data network`,
+      stage: 'underlay',
+      ops: [
+        veth(ns, 'eth1', n.underlay, n.switchPort(node, 'tun'), net.tunnel.mtu),
+        ip(n.underlay, 'link', 'set', n.switchPort(node, 'tun'), 'master', 'br-underlay', 'up'),
+        ip(ns, 'link', 'set', 'eth1', 'mtu', String(net.tunnel.mtu)),
+        ip(ns, 'addr', 'add', `${node.tunnelIp}/${net.tunnel.prefix}`, 'dev', 'eth1'),
+        ip(ns, 'link', 'set', 'eth1', 'up'),
+      ],
+    });
     const ops: Op[] = [
-      veth(ns, 'eth1', n.underlay, n.switchPort(node, 'tun'), net.tunnel.mtu),
-      ip(n.underlay, 'link', 'set', n.switchPort(node, 'tun'), 'master', 'br-underlay', 'up'),
-      ip(ns, 'addr', 'add', `${node.tunnelIp}/${net.tunnel.prefix}`, 'dev', 'eth1'),
-      ip(ns, 'link', 'set', 'eth1', 'up'),
       ip(ns, 'link', 'add', 'br-int', 'mtu', String(net.tenant.mtu), 'type', 'bridge', 'mcast_snooping', '0'),
       ip(ns, 'link', 'set', 'br-int', 'up'),
       ip(ns, 'link', 'add', 'br-ex', 'mtu', String(net.external.mtu), 'type', 'bridge', 'mcast_snooping', '0'),
       ip(ns, 'link', 'set', 'br-ex', 'up'),
       veth(ns, 'eth2', n.ext, n.switchPort(node, 'ext'), net.external.mtu),
       ip(n.ext, 'link', 'set', n.switchPort(node, 'ext'), 'master', 'br-public', 'up'),
-      ip(ns, 'link', 'set', 'eth2', 'master', 'br-ex', 'up'),
+      ip(ns, 'link', 'set', 'eth2', 'mtu', String(net.external.mtu), 'master', 'br-ex', 'up'),
     ];
     if (vxlan) {
       ops.push(
@@ -178,7 +189,7 @@ export function dataplaneSections(lab: Lab, n: Names = namesFor(lab)): OpSection
     const nat = [':PREROUTING ACCEPT', ':OUTPUT ACCEPT', ':POSTROUTING ACCEPT'];
     if (dvr) nat.push(`-A POSTROUTING -s ${nt.routerInterface.mac} -o ${n.tunnelDev} -j snat --to-src ${node.dvrMac} --snat-target ACCEPT`);
     ops.push({ ns, argv: ['ebtables-restore'], stdin: ['*filter', ...filter, '*nat', ...nat].join('\n') + '\n' });
-    sections.push({ title: `node ${node.name}: eth1 ${node.tunnelIp}, br-int with ${n.tunnelDev}, br-ex with eth2`, ops });
+    sections.push({ title: `node ${node.name}: br-int with ${n.tunnelDev}, br-ex with eth2`, stage: 'bridges', ops });
   }
 
   // 4. Instances: tap<port> on br-int, ns<port> inside, the stand-in serving 8080/4848/22.
@@ -188,6 +199,7 @@ export function dataplaneSections(lab: Lab, n: Names = namesFor(lab)): OpSection
     const inner = `ns${inst.port.id.slice(0, 11)}`;
     sections.push({
       title: `instance ${inst.name} on ${inst.compute}: ${inst.fixedIp}`,
+      stage: 'instances',
       ops: [
         veth(ns, inst.port.name, ins, inner, net.tenant.mtu),
         ip(ns, 'link', 'set', inst.port.name, 'master', 'br-int', 'up'),
@@ -197,7 +209,7 @@ export function dataplaneSections(lab: Lab, n: Names = namesFor(lab)): OpSection
         ip(ins, 'addr', 'add', `${inst.fixedIp}/${tenantPrefix}`, 'dev', inner),
         ip(ins, 'link', 'set', inner, 'up'),
         ip(ins, 'route', 'add', 'default', 'via', net.tenant.gateway, 'dev', inner),
-        { ns: ins, argv: [PYTHON, '-c', STANDIN_PY, 'instance', inst.name, '8080,4848,22'], background: true },
+        standinOp(ins, { role: 'instance', name: inst.name, ports: [8080, 4848, 22] }),
       ],
     });
   }
@@ -259,7 +271,7 @@ export function dataplaneSections(lab: Lab, n: Names = namesFor(lab)): OpSection
       nat.push(`-A neutron-l3-agent-snat -o ${gw.name} -j SNAT --to-source ${gw.ip}`);
     }
     ops.push({ ns: q, argv: ['iptables-restore'], stdin: l3AgentNat(nat) });
-    sections.push({ title: `${dvr ? 'distributed ' : ''}router on ${nodeName}: qrouter${fg ? ', fip namespace' : ''}`, ops });
+    sections.push({ title: `${dvr ? 'distributed ' : ''}router on ${nodeName}: qrouter${fg ? ', fip namespace' : ''}`, stage: 'routers', ops });
   }
   if (dvr && nt.snatPort) {
     const ns = n.node(lab.networkNode);
@@ -273,7 +285,7 @@ export function dataplaneSections(lab: Lab, n: Names = namesFor(lab)): OpSection
       ...lab.instances.map((inst) => ip(s, 'neigh', 'replace', inst.fixedIp, 'lladdr', inst.port.mac, 'dev', sg.name, 'nud', 'permanent')),
       { ns: s, argv: ['iptables-restore'], stdin: l3AgentNat([`-A neutron-l3-agent-snat -o ${gw.name} -j SNAT --to-source ${gw.ip}`]) },
     ];
-    sections.push({ title: `centralised SNAT on ${lab.networkNode}: snat namespace with ${sg.name} and ${gw.name}`, ops });
+    sections.push({ title: `centralised SNAT on ${lab.networkNode}: snat namespace with ${sg.name} and ${gw.name}`, stage: 'routers', ops });
   }
 
   // 6. l2population: static forwarding entries and ARP-responder entries on each VXLAN port.
@@ -290,11 +302,11 @@ export function dataplaneSections(lab: Lab, n: Names = namesFor(lab)): OpSection
       for (const inst of lab.instances) remote(inst.compute, inst.port.mac, inst.fixedIp);
       if (dvr && nt.snatPort) remote(lab.networkNode, nt.snatPort.mac, nt.snatPort.ip);
       if (!dvr) remote(lab.networkNode, qr.mac, qr.ip);
-      sections.push({ title: `l2population on ${node.name}`, ops });
+      sections.push({ title: `l2population on ${node.name}`, stage: 'l2pop', ops });
     }
   }
 
-  sections.push({ title: 'the outside tester: echo server', ops: [{ ns: n.outside, argv: [PYTHON, '-c', STANDIN_PY, 'outside', 'outside', String(OUTSIDE_ECHO_PORT)], background: true }] });
+  sections.push({ title: 'the outside tester: echo server', stage: 'outside', ops: [standinOp(n.outside, { role: 'outside', name: 'outside', ports: [OUTSIDE_ECHO_PORT] })] });
   return sections;
 }
 

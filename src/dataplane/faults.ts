@@ -1,8 +1,8 @@
 // Faults: named, reversible injections. Each names the path elements it breaks; the checks expected
 // to fail are those whose traffic traverses one of them (the matrix is derived, not hand-written).
-import type { Lab } from '../../plan/types.js';
-import type { CheckSpec } from '../../checks/types.js';
-import { InvalidInput } from '../../util/errors.js';
+import type { Lab } from '../plan/types.js';
+import type { CheckSpec } from '../checks/types.js';
+import { InvalidInput } from '../util/errors.js';
 import { namesFor, type Names } from './topology.js';
 import type { Op } from './ops.js';
 
@@ -121,6 +121,11 @@ export function blockNode(lab: Lab, o: FaultOptions): string {
   const withFip = fipInstance(lab);
   const noFip = lab.instances.find((i) => !i.floatingIp && i.compute !== withFip?.compute) ?? lab.instances.find((i) => !i.floatingIp) ?? lab.instances[0];
   return noFip.compute;
+}
+
+/** How an injected fault is remembered: its name, and the node for a per-node fault. */
+export function faultKey(name: string, o: FaultOptions): string {
+  return o.node ? `${name}@${o.node}` : name;
 }
 
 export function faultByName(name: string): Fault {
