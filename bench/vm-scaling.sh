@@ -1,15 +1,14 @@
 #!/usr/bin/env bash
 # Benchmark (root): provisioning wall time of the Vagrant backend with 1 vs 2 compute nodes, on real
 # tiny VMs under QEMU/TCG in an isolated libvirtd (test/vm/isolated-lab.sh). Parallel nodes should
-# keep the ratio near 1. Usage: bench/vm-scaling.sh [BOXDIR]   Writes bench/results/vm-scaling.json.
+# keep the ratio near 1. Usage: bench/vm-scaling.sh   Writes bench/results/vm-scaling.json.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BOX=${1:-/var/tmp/stacklab-tiny-box}
-[ -s "$BOX/tiny.box" ] || WORK=$(mktemp -d)/work bash "$ROOT/boxes/build-tiny-box.sh" "$BOX"
+BOX=$(bash "$ROOT/boxes/tiny-box.sh")
 declare -A secs
 for lab in tiny-two tiny-three; do
   work=$(mktemp -d)
-  out=$(bash "$ROOT/test/vm/isolated-lab.sh" "$BOX" "$ROOT/dist/lab.mjs" "$ROOT/test/vm/$lab.yaml" "$work" 2>&1)
+  out=$(bash "$ROOT/test/vm/isolated-lab.sh" "$BOX" "$ROOT/dist/lab.mjs" "$ROOT/test/vm/$lab.yaml" "$work" block-vxlan 2>&1)
   secs[$lab]=$(grep -oE "$lab provisioned: [0-9]+ phases run, 0 already complete, [0-9.]+ s" <<<"$out" | grep -oE '[0-9.]+ s$' | tr -d ' s')
   echo "$lab: provisioning ${secs[$lab]} s"
   rm -rf "$work"

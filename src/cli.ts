@@ -60,9 +60,9 @@ await yargs(hideBin(process.argv))
       .option('only', { type: 'string', array: true, describe: 'run only these check ids' }), (a) =>
     run(async () => (await backendFor(a.scenario as string, a.backend)) === 'netns' ? (await import('./commands/netns.js')).netnsTest(a.scenario as string, a) : (await import('./commands/vagrant.js')).vagrantTest(a.scenario as string, a)))
   .command('fault <scenario> <fault>', 'inject (or --revert) a fault: underlay-mtu, block-vxlan, no-proxy-arp, fip-disassociate', (y) =>
-    y.positional('scenario', scenarioArg).positional('fault', { type: 'string', demandOption: true })
+    y.positional('scenario', scenarioArg).positional('fault', { type: 'string', demandOption: true }).option('backend', { ...backendOpt, default: undefined })
       .option('revert', { type: 'boolean' }).option('node', { type: 'string', describe: 'block-vxlan: the node whose tunnel traffic is dropped' }), (a) =>
-    run(async () => (await import('./commands/netns.js')).netnsFault(a.scenario as string, a.fault as string, a)))
+    run(async () => (await import('./commands/fault.js')).faultCommand(a.scenario as string, a.fault as string, await backendFor(a.scenario as string, a.backend), a)))
   .command('plan <scenario>', 'print the operations the netns backend would run (no root needed)', (y) =>
     y.positional('scenario', scenarioArg).option('backend', { choices: ['netns'] as const, default: 'netns' }), (a) =>
     run(async () => (await import('./commands/netns.js')).netnsPlan(a.scenario as string)))

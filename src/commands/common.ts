@@ -6,6 +6,9 @@ import { resolveLab } from '../plan/resolve.js';
 import type { Lab } from '../plan/types.js';
 import { labDir } from '../util/paths.js';
 import { InvalidInput } from '../util/errors.js';
+import { runChecks, type CheckTarget } from '../checks/runner.js';
+import type { CheckSpec } from '../checks/types.js';
+import { publishResults } from '../report/publish.js';
 
 export function planFromScenario(ref: string, opts: { quiet?: boolean } = {}): Lab {
   const { scenario, warnings } = loadScenario(ref);
@@ -29,4 +32,16 @@ export function labFor(ref: string, dir?: string): { lab: Lab; dir: string } {
 
 export function requireRoot(what: string): void {
   if (process.getuid?.() !== 0) throw new InvalidInput(`${what} needs root (or run it inside \`unshare --user --map-root-user\`)`);
+}
+
+/** `lab test` on any backend: the lab's checks (or --only those), a dot per result, then the reports. */
+export async function testLab(lab: Lab, dir: string, backend: 'netns' | 'vagrant', target: CheckTarget, opts: { json?: boolean; junit?: string; verbose?: boolean; only?: string[] }, supported: (c: CheckSpec) => boolean = () => true): Promise<number> {
+  const checks = (opts.only?.length ? lab.checks.filter((c) => opts.only!.includes(c.id)) : lab.checks).filter(supported);
+  if (opts.only?.length && checks.length !== opts.only.length) throw new InvalidInput(`--only: unknown check id (known: ${lab.checks.filter(supported).map((c) => c.id).join(', ')})`);
+  const t0 = performance.now();
+  const results = await runChecks(checks, target, (r) => {
+    if (!opts.json) process.stderr.write(r.status === 'pass' ? '.' : r.status === 'fail' ? 'F' : 's');
+  });
+  if (!opts.json) process.stderr.write(` (${Math.round(performance.now() - t0)} ms)\n`);
+  return publishResults(lab.name, dir, backend, results, opts);
 }

@@ -2,12 +2,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { planFromScenario, labFor } from './common.js';
+import { planFromScenario, labFor, testLab } from './common.js';
 import { renderToDir } from './render.js';
-import { VagrantBackend } from '../backends/vagrant/backend.js';
+import { VagrantBackend, readFaults } from '../backends/vagrant/backend.js';
 import { doctor, formatFindings } from '../backends/vagrant/doctor.js';
-import { runChecks } from '../checks/runner.js';
-import { publishResults, lastChecksLine } from '../report/publish.js';
+import { lastChecksLine } from '../report/publish.js';
 import { labDir } from '../util/paths.js';
 import { Unreachable, InvalidInput } from '../util/errors.js';
 import { readProvisionState } from '../provision/state.js';
@@ -82,11 +81,12 @@ export async function vagrantProvision(ref: string, opts: { node?: string; phase
 export async function vagrantTest(ref: string, opts: { json?: boolean; junit?: string; verbose?: boolean; only?: string[] }): Promise<number> {
   const { lab, dir } = labFor(ref);
   const b = new VagrantBackend(lab, dir);
+  const t = await b.checkTarget();
   try {
-    const t = await b.checkTarget();
-    const checks = (opts.only?.length ? lab.checks.filter((c) => opts.only!.includes(c.id)) : lab.checks).filter((c) => !c.underFault);
-    return publishResults(lab.name, dir, 'vagrant', await runChecks(checks, t), opts);
+    // a check under a fault needs the faults, which the dataplane profile has
+    return await testLab(lab, dir, 'vagrant', t, opts, (c) => !c.underFault || lab.profile === 'dataplane');
   } finally {
+    await t.close();
     await b.close();
   }
 }
@@ -100,6 +100,8 @@ export async function vagrantStatus(ref: string): Promise<number> {
   process.stdout.write(`${lab.name} (vagrant)\n${await new VagrantBackend(lab, dir).status()}\n`);
   const st = readProvisionState(dir).phases;
   for (const p of lab.phases) process.stdout.write(`  ${p.id.padEnd(22)} ${st[p.id] ? `${st[p.id].status}${st[p.id].ms !== undefined ? ` (${(st[p.id].ms! / 1000).toFixed(1)} s)` : ''}` : 'pending'}\n`);
+  const faults = readFaults(dir);
+  if (faults.length) process.stdout.write(`faults injected: ${faults.join(', ')} (lab fault ${lab.name} <fault> --revert)\n`);
   process.stdout.write(lastChecksLine(dir) ?? '');
   return 0;
 }

@@ -2,9 +2,9 @@
 # Run one Vagrant-backend lab cycle on real VMs with libvirtd and vagrant confined to a network
 # namespace and a private mount namespace made for this run (no bridge, tap or address appears in the
 # root namespace; a libvirtd already on the machine is neither used nor disturbed).
-# Usage (root): isolated-lab.sh BOXDIR LAB_CLI SCENARIO_FILE WORKDIR
+# Usage (root): isolated-lab.sh BOXDIR LAB_CLI SCENARIO_FILE WORKDIR FAULT
 set -euo pipefail
-BOX=$1 CLI=$2 SCENARIO=$3 WORK=$4
+BOX=$1 CLI=$2 SCENARIO=$3 WORK=$4 FAULT=$5
 NS=stacklab-vm-$$
 [ -c /dev/kvm ] && chgrp kvm /dev/kvm 2>/dev/null && chmod 0660 /dev/kvm   # without udev libvirt re-probes QEMU forever
 ip netns add "$NS"
@@ -15,7 +15,7 @@ cleanup() {
   ip netns del "$NS" 2>/dev/null || true
 }
 trap cleanup EXIT
-ip netns exec "$NS" unshare -m --propagation private env BOX="$BOX" CLI="$CLI" SCENARIO="$SCENARIO" WORK="$WORK" bash -s <<'INNER'
+ip netns exec "$NS" unshare -m --propagation private env BOX="$BOX" CLI="$CLI" SCENARIO="$SCENARIO" WORK="$WORK" FAULT="$FAULT" bash -s <<'INNER'
 set -euo pipefail
 stop() {
   for f in /run/libvirt/lab-libvirtd.pid /run/libvirt/lab-virtlogd.pid; do
@@ -42,11 +42,18 @@ install -m 644 "$BOX/initrd.img" /var/lib/libvirt/boot/tiny-initrd.img
 vagrant box add --name local/tiny "$BOX/tiny.box" </dev/null >/dev/null
 cd "$WORK"
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
-t=$(date +%s%N); rc=0; node "$CLI" up "$SCENARIO" </dev/null || rc=$?; echo "MARK up1 rc=$rc ms=$(ms "$t")"
-t=$(date +%s%N); rc=0; node "$CLI" up "$SCENARIO" </dev/null || rc=$?; echo "MARK up2 rc=$rc ms=$(ms "$t")"
+lab() { local mark=$1; shift; local t rc=0; t=$(date +%s%N); node "$CLI" "$@" </dev/null || rc=$?; echo "MARK $mark rc=$rc ms=$(ms "$t")" >&2; }
+lab up1 up "$SCENARIO"
+# the checks from the host (the outside tester) and over ssh2; a fault; the checks again; revert
+lab test1 test "$SCENARIO" --backend vagrant --json >"$WORK/test1.json"
+lab fault fault "$SCENARIO" "$FAULT" --backend vagrant
+lab test2 test "$SCENARIO" --backend vagrant --json >"$WORK/test2.json"
+lab revert fault "$SCENARIO" "$FAULT" --backend vagrant --revert
+lab test3 test "$SCENARIO" --backend vagrant --json >"$WORK/test3.json"
+lab up2 up "$SCENARIO"
 node "$CLI" status "$SCENARIO" --backend vagrant </dev/null || true
 name=$(basename "$SCENARIO" .yaml)
 echo "MARK domains-before $(virsh list --all --name | grep -c . || true)"
-t=$(date +%s%N); rc=0; node "$CLI" destroy "$SCENARIO" --backend vagrant </dev/null || rc=$?; echo "MARK destroy rc=$rc ms=$(ms "$t")"
+lab destroy destroy "$SCENARIO" --backend vagrant
 echo "MARK left domains=$(virsh list --all --name | grep -c . || true) networks=$(virsh net-list --all --name | grep -c "^$name-" || true) volumes=$(virsh vol-list default | grep -c "$name" || true)"
 INNER

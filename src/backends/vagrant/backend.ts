@@ -13,6 +13,51 @@ import { provision, type ProvisionOptions, type ProvisionResult } from '../../pr
 import { shq } from '../../render/quote.js';
 import { Unreachable, InvalidInput } from '../../util/errors.js';
 import { kvmUsable } from './doctor.js';
+import { faultByName, faultKey, type FaultOptions } from '../../dataplane/faults.js';
+import { nodeOps, outsideOps, vmNames, vmNamespace } from '../../dataplane/vm.js';
+import { renderScript } from '../../dataplane/ops.js';
+import { standinArgv } from '../../dataplane/standin.js';
+import { OUTSIDE_ECHO_PORT } from '../../checks/catalogue.js';
+
+const faultsFile = (dir: string) => path.join(dir, 'faults.json');
+export function readFaults(dir: string): string[] {
+  return fs.existsSync(faultsFile(dir)) ? (JSON.parse(fs.readFileSync(faultsFile(dir), 'utf8')) as string[]) : [];
+}
+function writeFaults(dir: string, keys: string[]): void {
+  if (keys.length) fs.writeFileSync(faultsFile(dir), JSON.stringify(keys) + '\n');
+  else fs.rmSync(faultsFile(dir), { force: true });
+}
+
+/** The host's device on the external libvirt network: the one holding the external gateway address. */
+export async function outsideDevice(lab: Lab): Promise<string> {
+  const want = `${lab.networks.external.gateway}/${lab.networks.external.prefix}`;
+  const r = await execa('ip', ['-o', '-4', 'addr', 'show'], { reject: false });
+  const dev = String(r.stdout).split('\n').map((l) => l.split(/\s+/)).find((f) => f[3] === want)?.[1];
+  if (!dev) throw new Unreachable(`this host has no address ${want}: is the lab's external libvirt network (${lab.networks.external.libvirtName}) up? (lab status)`);
+  return dev;
+}
+
+/** The outside tester's echo server, on the external gateway address only, for the checks' duration. */
+async function startOutsideEcho(lab: Lab, dir: string): Promise<{ stop(): Promise<void> }> {
+  await outsideDevice(lab);
+  const ready = fs.mkdtempSync(path.join(dir, 'outside-'));
+  const [cmd, ...args] = standinArgv({ role: 'outside', name: 'outside', ports: [OUTSIDE_ECHO_PORT], bind: lab.networks.external.gateway });
+  const p = execa(cmd, args, { env: { STACKLAB_READY_DIR: ready }, reject: false, stdin: 'ignore', all: true });
+  const stop = async () => {
+    p.kill('SIGTERM');
+    await p;
+    fs.rmSync(ready, { recursive: true, force: true });
+  };
+  for (let i = 0; i < 250 && !fs.existsSync(path.join(ready, 'outside.ready')); i++) {
+    if (p.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  if (!fs.existsSync(path.join(ready, 'outside.ready'))) {
+    await stop();
+    throw new Unreachable(`the outside echo server did not start on ${lab.networks.external.gateway}:${OUTSIDE_ECHO_PORT}: ${String((await p).all ?? '').trim().split('\n').slice(-1)[0]}`);
+  }
+  return { stop };
+}
 
 export function vagrantEnv(): Record<string, string> {
   return {
@@ -24,8 +69,10 @@ export function vagrantEnv(): Record<string, string> {
   };
 }
 
-/** How a check Location is reached on a real node: Neutron's namespaces and the container's netns by lookup. */
-export function locationCommand(loc: Location, command: string): string {
+/** How a check Location is reached on a node. dataplane profile: the namespaces it created, by name;
+ * a real RDO node: Neutron's namespaces and the container's netns by lookup. */
+export function locationCommand(lab: Lab, loc: Location, command: string): string {
+  if (lab.profile === 'dataplane' && (loc.kind === 'namespace' || loc.kind === 'instance')) return `ip netns exec ${shq(vmNamespace(lab, loc))} sh -c ${shq(command)}`;
   switch (loc.kind) {
     case 'outside':
     case 'node':
@@ -39,9 +86,9 @@ export function locationCommand(loc: Location, command: string): string {
 }
 
 class LocatedShell implements Shell {
-  constructor(readonly where: string, private readonly inner: Shell, private readonly loc: Location) {}
+  constructor(readonly where: string, private readonly inner: Shell, private readonly lab: Lab, private readonly loc: Location) {}
   exec(command: string, opts?: { timeoutMs?: number; stdin?: string }) {
-    return this.inner.exec(locationCommand(this.loc, command), opts).then((r) => ({ ...r, command }));
+    return this.inner.exec(locationCommand(this.lab, this.loc, command), opts).then((r) => ({ ...r, command }));
   }
 }
 
@@ -77,8 +124,9 @@ export class VagrantBackend {
     fs.mkdirSync(path.dirname(log), { recursive: true });
     const r = await this.vagrant(['up', '--provider', 'libvirt', '--no-provision'], { log, onLine: (l) => /^==> \S+: (Creating|Starting|Waiting|Machine booted|Setting hostname|Configuring)/.test(l) && progress(l.trim()) });
     if (r.exitCode !== 0) throw new Unreachable(`vagrant up failed (log: ${log}): ${String(r.all).trim().split('\n').slice(-3).join(' | ')}`);
-    // addresses come from DHCP: forget the previous boot's SSH targets
+    // addresses come from DHCP: forget the previous boot's SSH targets (and faults: these are new VMs)
     fs.rmSync(path.join(this.dir, 'ssh-config'), { force: true });
+    fs.rmSync(faultsFile(this.dir), { force: true });
     this.targets = null;
     return Math.round(performance.now() - t0);
   }
@@ -116,16 +164,46 @@ export class VagrantBackend {
     return provision({ dir: this.dir, phases: this.lab.phases, connect: (n) => shells[n], ...opts });
   }
 
-  async checkTarget(): Promise<CheckTarget> {
+  /** Checks run from the host (the outside tester, on the external libvirt network) and on the nodes
+   * over ssh2. While they run the host serves the outside echo server on the external gateway address. */
+  async checkTarget(): Promise<CheckTarget & { close(): Promise<void> }> {
     const shells = Object.fromEntries(await Promise.all(this.lab.nodes.map(async (n) => [n.name, await this.nodeShell(n.name)] as const)));
     const local = new LocalShell('outside');
+    const echo = await startOutsideEcho(this.lab, this.dir);
     return {
-      shellFor: (loc) => (loc.kind === 'outside' ? local : new LocatedShell(whereOf(loc), shells[loc.node], loc)),
-      fault: async (name) => {
-        throw new InvalidInput(`fault ${name} is not available on the vagrant backend yet`);
-      },
-      activeFaults: () => [],
+      shellFor: (loc) => (loc.kind === 'outside' ? local : new LocatedShell(whereOf(loc), shells[loc.node], this.lab, loc)),
+      fault: (name, revert) => this.fault(name, revert),
+      activeFaults: () => readFaults(this.dir).map((k) => k.split('@')[0]),
+      close: echo.stop,
     };
+  }
+
+  /** A fault on VMs: the same operations as on the netns backend, each node's share over ssh2, the
+   * outside's (cache flushes) on this host. The dataplane profile only: a real RDO lab has other knobs. */
+  async fault(name: string, revert: boolean, opts: FaultOptions = {}): Promise<void> {
+    const f = faultByName(name);
+    if (this.lab.profile !== 'dataplane') throw new InvalidInput(`faults on the vagrant backend need the dataplane profile (${this.lab.name} uses ${this.lab.profile})`);
+    const why = f.notApplicable(this.lab);
+    if (why) throw new InvalidInput(`fault ${name} does not apply to ${this.lab.name}: ${why}`);
+    const ops = f.ops(this.lab, vmNames(this.lab), opts, revert);
+    const title = `stacklab fault ${name}${revert ? ' (revert)' : ''}`;
+    const failures: string[] = [];
+    await Promise.all(
+      this.lab.nodes.map(async (n) => {
+        const mine = nodeOps(ops, n.name);
+        if (!mine.length) return;
+        const r = await (await this.nodeShell(n.name)).exec('bash -s', { stdin: renderScript(title, [{ title: `${n.name}`, stage: 'fault', ops: mine }]), timeoutMs: 30_000 });
+        if (r.code !== 0) failures.push(`${n.name}: ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ')}`);
+      }),
+    );
+    const outside = outsideOps(ops, await outsideDevice(this.lab));
+    if (outside.length) {
+      const r = await new LocalShell('outside').exec('bash -s', { stdin: renderScript(title, [{ title: 'outside', stage: 'fault', ops: outside }]) });
+      if (r.code !== 0) failures.push(`outside: ${r.stderr.trim()}`);
+    }
+    if (failures.length) throw new Unreachable(`fault ${name}${revert ? ' --revert' : ''} failed: ${failures.join('; ')}`);
+    const key = faultKey(name, opts);
+    writeFaults(this.dir, revert ? readFaults(this.dir).filter((x) => x !== key) : [...new Set([...readFaults(this.dir), key])]);
   }
 
   async status(): Promise<string> {
@@ -147,6 +225,7 @@ export class VagrantBackend {
       await execa('virsh', ['-c', uri, 'net-undefine', n], { reject: false });
     }
     fs.rmSync(path.join(this.dir, 'ssh-config'), { force: true });
+    fs.rmSync(faultsFile(this.dir), { force: true });
   }
 
   async close(): Promise<void> {
