@@ -51,8 +51,8 @@ export async function vagrantUp(ref: string, opts: { fromPhase?: string } = {}):
     if (await b.allRunning()) err(`the ${lab.nodes.length} VMs are running; provisioning over SSH\n`);
     else {
       err(`booting ${lab.nodes.length} VMs (vagrant up --no-provision)\n`);
-      const bootMs = await b.boot((l) => err(`  ${l}\n`));
-      err(`VMs up in ${(bootMs / 1000).toFixed(1)} s; provisioning over SSH\n`);
+      const boot = await b.boot((l) => err(`  ${l}\n`));
+      err(`VMs up in ${(boot.ms / 1000).toFixed(1)} s; provisioning over SSH\n`);
     }
     const r = await b.provision({ fromPhase: opts.fromPhase, signal: sig.signal, progress });
     process.stdout.write(`${lab.name} provisioned: ${r.ran.length} phases run, ${r.skipped.length} already complete, ${(r.ms / 1000).toFixed(1)} s; next: lab test ${lab.name}\n`);

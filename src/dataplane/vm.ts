@@ -49,10 +49,11 @@ export function vmNames(lab: Lab): Names {
 
 type Owner = { kind: 'node'; node: string } | { kind: 'switch' } | { kind: 'outside' } | { kind: 'mixed' };
 
+/** The namespaces an operation touches: where it runs, a veth end it places, the namespace it adds. */
 function namespacesOf(op: Op): string[] {
   const out = op.ns !== null ? [op.ns] : [];
   op.argv.forEach((a, i) => {
-    if (a.includes(SEP) && (op.argv[i - 1] === 'netns' || op.argv[i - 1] === 'add' || a.startsWith('--net='))) out.push(a.replace(/^--net=\/run\/netns\//, ''));
+    if (a.includes(SEP) && (op.argv[i - 1] === 'netns' || op.argv[i - 1] === 'add')) out.push(a);
   });
   return out;
 }

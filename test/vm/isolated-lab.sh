@@ -51,8 +51,10 @@ lab test2 test "$SCENARIO" --backend vagrant --json >"$WORK/test2.json"
 lab revert fault "$SCENARIO" "$FAULT" --backend vagrant --revert
 lab test3 test "$SCENARIO" --backend vagrant --json >"$WORK/test3.json"
 lab up2 up "$SCENARIO"
-node "$CLI" status "$SCENARIO" --backend vagrant </dev/null || true
 name=$(basename "$SCENARIO" .yaml)
+echo "MARK boot $(tr -d ' \n' < "$WORK/labs/$name/boot.json")" >&2
+echo "MARK ssh $(node "$(dirname "$CLI")/bench/ssh-vm.js" "$WORK/labs/$name" ctl 5 || echo "{}")" >&2
+node "$CLI" status "$SCENARIO" --backend vagrant </dev/null || true
 echo "MARK domains-before $(virsh list --all --name | grep -c . || true)"
 lab destroy destroy "$SCENARIO" --backend vagrant
 echo "MARK left domains=$(virsh list --all --name | grep -c . || true) networks=$(virsh net-list --all --name | grep -c "^$name-" || true) volumes=$(virsh vol-list default | grep -c "$name" || true)"

@@ -118,17 +118,26 @@ export class VagrantBackend {
     return states.every((r) => r.exitCode === 0 && String(r.stdout).trim() === 'running') && fs.existsSync(path.join(this.dir, 'ssh-config'));
   }
 
-  async boot(progress: (line: string) => void = () => {}): Promise<number> {
+  /** `vagrant up --no-provision`; returns the wall time and each node's boot-to-SSH time (also in boot.json). */
+  async boot(progress: (line: string) => void = () => {}): Promise<{ ms: number; toSsh: Record<string, number> }> {
     const t0 = performance.now();
     const log = path.join(this.dir, 'logs', 'vagrant-up.log');
     fs.mkdirSync(path.dirname(log), { recursive: true });
-    const r = await this.vagrant(['up', '--provider', 'libvirt', '--no-provision'], { log, onLine: (l) => /^==> \S+: (Creating|Starting|Waiting|Machine booted|Setting hostname|Configuring)/.test(l) && progress(l.trim()) });
+    const toSsh: Record<string, number> = {};
+    const onLine = (l: string) => {
+      const ready = /^==> (\S+): Machine booted and ready!/.exec(l);
+      if (ready) toSsh[ready[1]] = Math.round(performance.now() - t0);
+      if (/^==> \S+: (Creating|Starting|Waiting|Machine booted|Setting hostname|Configuring)/.test(l)) progress(`${l.trim()}${ready ? ` (${(toSsh[ready[1]] / 1000).toFixed(1)} s)` : ''}`);
+    };
+    const r = await this.vagrant(['up', '--provider', 'libvirt', '--no-provision'], { log, onLine });
     if (r.exitCode !== 0) throw new Unreachable(`vagrant up failed (log: ${log}): ${String(r.all).trim().split('\n').slice(-3).join(' | ')}`);
     // addresses come from DHCP: forget the previous boot's SSH targets (and faults: these are new VMs)
     fs.rmSync(path.join(this.dir, 'ssh-config'), { force: true });
     fs.rmSync(faultsFile(this.dir), { force: true });
     this.targets = null;
-    return Math.round(performance.now() - t0);
+    const ms = Math.round(performance.now() - t0);
+    fs.writeFileSync(path.join(this.dir, 'boot.json'), JSON.stringify({ ms, toSsh }, null, 2) + '\n');
+    return { ms, toSsh };
   }
 
   async sshTargets(): Promise<Record<string, SshTarget>> {
