@@ -46,14 +46,14 @@ export function opLine(op: Op): string {
 function batchable(op: Op): boolean {
   return (op.argv[0] === 'ip' || op.argv[0] === 'bridge') && op.stdin === undefined && !op.background && !op.mayFail;
 }
-function batchLines(ops: Op[]): string[] {
+export function batchLines(ops: Op[], lineOf: (op: Op) => string = opLine): string[] {
   const out: string[] = [];
   for (let i = 0; i < ops.length; ) {
     const op = ops[i];
     let j = i + 1;
     if (batchable(op)) while (j < ops.length && batchable(ops[j]) && ops[j].ns === op.ns && ops[j].argv[0] === op.argv[0]) j++;
     if (j - i < 2) {
-      out.push(opLine(op));
+      out.push(lineOf(op));
       i++;
       continue;
     }

@@ -8,7 +8,7 @@
 import type { Lab } from '../plan/types.js';
 import type { Location } from '../checks/types.js';
 import { dataplaneSections, namesFor, type Names } from './topology.js';
-import { opLine, type Op, type OpSection, type Stage } from './ops.js';
+import { batchLines, opLine, scheduleByNamespace, type Op, type OpSection, type Stage } from './ops.js';
 import { shq } from '../render/quote.js';
 
 /** Provisioning phases of the dataplane profile that apply operations, in order. */
@@ -139,13 +139,16 @@ export function cleanupOf(ops: Op[]): Cleanup {
   return c;
 }
 
-/** What a dataplane phase script of this node runs: its cleanup, then its operations as shell lines
- * (stand-ins become calls of the script's standin_start function). */
+/** What a dataplane phase script of this node runs: its cleanup, then its operations as shell lines,
+ * batched as the netns backend runs them (links first, then each namespace's `ip`/`bridge` operations
+ * through one `-batch`: under software emulation every process costs). Stand-ins become calls of the
+ * script's standin_start function. */
 export function vmPhaseView(lab: Lab, node: string, phase: VmPhase, all: Record<VmPhase, Op[]> = vmPhaseOps(lab, node)) {
   const ops = all[phase];
+  const lineOf = (op: Op) => (op.standin ? ['standin_start', op.ns, op.standin.name, op.standin.ports.join(',')].map(shq).join(' ') : opLine(op));
   return {
     cleanup: cleanupOf(ops),
     standins: ops.some((op) => op.standin),
-    lines: ops.map((op) => (op.standin ? ['standin_start', op.ns, op.standin.name, op.standin.ports.join(',')].map(shq).join(' ') : opLine(op))),
+    lines: scheduleByNamespace([{ title: phase, stage: 'fault', ops }]).flatMap((s) => batchLines(s.ops, lineOf)),
   };
 }
