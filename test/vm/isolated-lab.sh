@@ -50,6 +50,9 @@ lab fault fault "$SCENARIO" "$FAULT" --backend vagrant
 lab test2 test "$SCENARIO" --backend vagrant --json >"$WORK/test2.json"
 lab revert fault "$SCENARIO" "$FAULT" --backend vagrant --revert
 lab test3 test "$SCENARIO" --backend vagrant --json >"$WORK/test3.json"
+# re-run the namespaces' phases on live VMs: each starts from clean, and the lab still works
+lab reprovision provision "$SCENARIO" --from-phase routers
+lab test4 test "$SCENARIO" --backend vagrant --json >"$WORK/test4.json"
 lab up2 up "$SCENARIO"
 name=$(basename "$SCENARIO" .yaml)
 echo "MARK boot $(tr -d ' \n' < "$WORK/labs/$name/boot.json")" >&2

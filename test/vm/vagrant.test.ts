@@ -1,8 +1,8 @@
 // The Vagrant backend on real VMs (QEMU/TCG, vagrant-libvirt, a libvirtd confined to a network and
 // mount namespace this test creates): lab up boots three tiny VMs and builds the DVR data plane in
 // them over ssh2 (dataplane profile), every check passes from the host and over SSH, a fault breaks
-// exactly the checks it must, reverting it restores them, a second lab up re-runs zero phases, and
-// lab destroy leaves no domain, network or volume.
+// exactly the checks it must, reverting it restores them, --from-phase rebuilds the routers in place,
+// a second lab up re-runs zero phases, and lab destroy leaves no domain, network or volume.
 // Run with `npm run test:vm` (root; builds the tiny box from Debian packages on first use).
 import test from 'ava';
 import fs from 'node:fs';
@@ -58,6 +58,17 @@ test('three tiny VMs: up builds DVR over ssh2, checks pass, a fault breaks its c
   t.deepEqual(failed, expectedBroken(lab, faultByName(FAULT), {}).sort());
   t.is(mark('revert').rc, '0');
   t.is(mark('test3').rc, '0', JSON.stringify(report(3).results.filter((x) => x.status !== 'pass'), null, 1));
+
+  // --from-phase routers on the running lab: the routers phases and what depends on them run again
+  // (past their markers), each removing what its first run built, and every check passes again.
+  t.is(mark('reprovision').rc, '0');
+  const again = new Set(lab.phases.filter((p) => p.phase === 'routers').map((p) => p.id));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of lab.phases) if (!again.has(p.id) && p.after.some((a) => again.has(a))) (again.add(p.id), (grew = true));
+  }
+  t.regex(out, new RegExp(`^${again.size} phases run, ${phases - again.size} already complete$`, 'm'));
+  t.is(mark('test4').rc, '0', JSON.stringify(report(4).results.filter((x) => x.status !== 'pass'), null, 1));
 
   t.is(mark('up2').rc, '0');
   t.regex(out, new RegExp(`tiny-three provisioned: 0 phases run, ${phases} already complete`), 'a second lab up re-runs zero phases');
