@@ -124,8 +124,27 @@ export function blockNode(lab: Lab, o: FaultOptions): string {
 }
 
 /** How an injected fault is remembered: its name, and the node for a per-node fault. */
-export function faultKey(name: string, o: FaultOptions): string {
+function faultKey(name: string, o: FaultOptions): string {
   return o.node ? `${name}@${o.node}` : name;
+}
+
+/** The injected faults after injecting (or reverting) one, as every backend records them. */
+export function withFault(keys: string[], name: string, o: FaultOptions, revert: boolean): string[] {
+  const key = faultKey(name, o);
+  return revert ? keys.filter((x) => x !== key) : [...new Set([...keys, key])];
+}
+
+/** The names of the injected faults (a per-node fault counts once). */
+export function faultNames(keys: string[]): string[] {
+  return keys.map((k) => k.split('@')[0]);
+}
+
+/** The fault, if it applies to this lab (else a clear error): what every backend checks first. */
+export function applicableFault(lab: Lab, name: string): Fault {
+  const f = faultByName(name);
+  const why = f.notApplicable(lab);
+  if (why) throw new InvalidInput(`fault ${name} does not apply to ${lab.name}: ${why}`);
+  return f;
 }
 
 export function faultByName(name: string): Fault {

@@ -49,13 +49,18 @@ export function vmNames(lab: Lab): Names {
 
 type Owner = { kind: 'node'; node: string } | { kind: 'switch' } | { kind: 'outside' } | { kind: 'mixed' };
 
-/** The namespaces an operation touches: where it runs, a veth end it places, the namespace it adds. */
+/** The namespace an `ip netns add` creates, or null. */
+function addedNamespace(op: Op): string | null {
+  return op.argv[0] === 'ip' && op.argv[1] === 'netns' && op.argv[2] === 'add' ? op.argv[3] : null;
+}
+/** The namespaces a link operation places a device in (`… netns X`). */
+function placedIn(op: Op): string[] {
+  return op.argv[1] === 'netns' ? [] : op.argv.filter((_, i) => op.argv[i - 1] === 'netns');
+}
+/** The namespaces an operation touches: where it runs, where it places a device, the one it adds. */
 function namespacesOf(op: Op): string[] {
-  const out = op.ns !== null ? [op.ns] : [];
-  op.argv.forEach((a, i) => {
-    if (a.includes(SEP) && (op.argv[i - 1] === 'netns' || op.argv[i - 1] === 'add')) out.push(a);
-  });
-  return out;
+  const added = addedNamespace(op);
+  return [...(op.ns !== null ? [op.ns] : []), ...placedIn(op), ...(added !== null ? [added] : [])];
 }
 
 /** Who runs an operation: one node, a switch (the libvirt networks: nobody), the outside (the host). */
@@ -73,7 +78,7 @@ function onNode(op: Op, node: string): Op | null {
   if (o.kind !== 'node' || o.node !== node) return null;
   const root = `${node}${SEP}`;
   const local = (x: string) => x.slice(root.length);
-  if (op.argv[0] === 'ip' && op.argv[1] === 'netns' && op.argv[2] === 'add' && op.argv[3] === root) return null; // the VM's root exists
+  if (addedNamespace(op) === root) return null; // the VM's root exists
   const argv: string[] = [];
   for (let i = 0; i < op.argv.length; i++) {
     const a = op.argv[i];
@@ -102,7 +107,7 @@ export function vmPhaseOps(lab: Lab, node: string, sections: OpSection[] = datap
     const ops = nodeOps(s.ops, node);
     if (s.stage === 'namespaces') {
       for (const op of ops) {
-        const ns = op.ns ?? (op.argv[1] === 'netns' ? op.argv[3] : '');
+        const ns = op.ns ?? addedNamespace(op) ?? '';
         setup.set(ns, [...(setup.get(ns) ?? []), op]);
       }
       continue;
@@ -111,8 +116,7 @@ export function vmPhaseOps(lab: Lab, node: string, sections: OpSection[] = datap
     if (phase) byPhase[phase].push(...ops);
   }
   for (const phase of VM_PHASES) {
-    const used = new Set(byPhase[phase].map((op) => op.ns ?? ''));
-    for (const op of byPhase[phase]) op.argv.forEach((a, i) => op.argv[i - 1] === 'netns' && used.add(a));
+    const used = new Set(byPhase[phase].flatMap((op) => [op.ns ?? '', ...placedIn(op)]));
     const first: Op[] = [];
     for (const [ns, ops] of setup) if (used.has(ns)) (first.push(...ops), setup.delete(ns));
     byPhase[phase] = [...first, ...byPhase[phase]];
@@ -131,8 +135,9 @@ export function cleanupOf(ops: Op[]): Cleanup {
   const c: Cleanup = { namespaces: [], links: [], addresses: [] };
   for (const op of ops) {
     const [tool, obj, verb, name] = op.argv;
+    const added = addedNamespace(op);
     if (tool !== 'ip' || op.ns !== null) continue;
-    if (obj === 'netns' && verb === 'add') c.namespaces.push(name);
+    if (added !== null) c.namespaces.push(added);
     else if (obj === 'link' && verb === 'add' && op.argv[4] !== 'netns') c.links.push(name);
     else if (obj === 'addr' && verb === 'add') c.addresses.push({ addr: name, dev: op.argv[op.argv.indexOf('dev') + 1] });
   }

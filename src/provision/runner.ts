@@ -85,8 +85,9 @@ export async function provision(o: ProvisionOptions): Promise<ProvisionResult> {
     if (!roots.size) throw new LabError(`--from-phase: no phase "${o.fromPhase}" (phases: ${[...new Set(o.phases.map((p) => p.phase))].join(', ')})`, 2);
     for (const id of dependents(o.phases, roots)) (delete state.phases[id], forced.add(id));
   }
-  const reran = o.phases.filter((p) => complete(p.id) === false && state.phases[p.id]?.status === 'done').map((p) => p.id);
-  for (const id of dependents(o.phases, new Set(reran))) if (!reran.includes(id)) (delete state.phases[id], forced.add(id));
+  // completed with another script: runs again (its marker's hash differs), and so must what follows it
+  const changed = new Set(o.phases.filter((p) => state.phases[p.id]?.status === 'done' && !complete(p.id)).map((p) => p.id));
+  for (const id of dependents(o.phases, changed)) if (!changed.has(id)) (delete state.phases[id], forced.add(id));
   const wanted = o.phases.filter((p) => (!o.node || p.node === o.node) && (!o.phase || p.phase === o.phase));
   if ((o.node || o.phase) && !wanted.length) throw new LabError(`no phase matches${o.node ? ` --node ${o.node}` : ''}${o.phase ? ` --phase ${o.phase}` : ''}`, 2);
   const result: ProvisionResult = { ran: [], skipped: [], failed: [], ms: 0 };

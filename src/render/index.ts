@@ -5,7 +5,8 @@ import { renderTemplate } from './engine.js';
 import { nodeView, repoFile, type SshKeyPair } from './views.js';
 import { PACKAGE_ROOT } from '../util/paths.js';
 import { hostAt } from '../plan/ipv4.js';
-import { VM_PHASES, vmPhaseOps, vmPhaseView, type VmPhase } from '../dataplane/vm.js';
+import { VM_PHASES, vmNames, vmPhaseOps, vmPhaseView, type VmPhase } from '../dataplane/vm.js';
+import { dataplaneSections } from '../dataplane/topology.js';
 
 export interface RenderedFile {
   path: string; // relative to the lab dir
@@ -28,9 +29,11 @@ export function renderLab(lab: Lab, keys: SshKeyPair): RenderedFile[] {
     }),
     mode: 0o644,
   });
+  // dataplane profile: the topology once, each node's share of it below
+  const sections = lab.profile === 'dataplane' ? dataplaneSections(lab, vmNames(lab)) : null;
   for (const node of lab.nodes) {
     const view = nodeView(lab, node, keys);
-    const dataplane = lab.profile === 'dataplane' ? vmPhaseOps(lab, node.name) : null;
+    const dataplane = sections && vmPhaseOps(lab, node.name, sections);
     for (const phase of node.phases) {
       const ops = dataplane && (VM_PHASES as readonly string[]).includes(phase.phase) ? { dataplane: vmPhaseView(lab, node.name, phase.phase as VmPhase, dataplane) } : {};
       files.push({ path: phase.script, content: renderTemplate(`${lab.profile}/${phase.phase}.sh.hbs`, { ...view, ...ops, phase, scenarioBase, fragments: view.fragments.filter((f) => f.phase === phase.phase) }), mode: 0o755 });

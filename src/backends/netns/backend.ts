@@ -8,10 +8,10 @@ import type { Location } from '../../checks/types.js';
 import type { Shell } from '../../shell/types.js';
 import { NetnsShell } from '../../shell/netns.js';
 import { whereOf, type CheckTarget } from '../../checks/runner.js';
-import { Unreachable, InvalidInput } from '../../util/errors.js';
+import { Unreachable } from '../../util/errors.js';
 import { countOps, renderScript, scheduleByNamespace, type OpSection } from '../../dataplane/ops.js';
 import { dataplaneSections, namesFor, readyFiles, type Names } from '../../dataplane/topology.js';
-import { faultByName, faultKey, type FaultOptions } from '../../dataplane/faults.js';
+import { applicableFault, faultNames, withFault, type FaultOptions } from '../../dataplane/faults.js';
 import { PYTHON } from '../../dataplane/standin.js';
 import { enterArgv, isAlive, killSandbox, readState, sandboxTag, startSandbox, writeState, type SandboxState } from './sandbox.js';
 
@@ -144,22 +144,18 @@ export class NetnsBackend {
 
   async fault(name: string, revert: boolean, opts: FaultOptions = {}): Promise<void> {
     const s = this.requireUp();
-    const f = faultByName(name);
-    const why = f.notApplicable(this.lab);
-    if (why) throw new InvalidInput(`fault ${name} does not apply to ${this.lab.name}: ${why}`);
+    const f = applicableFault(this.lab, name);
     const script = renderScript(`stacklab fault ${name}${revert ? ' (revert)' : ''}`, [{ title: `${revert ? 'revert' : 'inject'} ${name}`, stage: 'fault', ops: f.ops(this.lab, this.names, opts, revert) }], '', { batch: true });
     const r = await execa(enterArgv(s)[0], [...enterArgv(s).slice(1), 'bash', '-s'], { input: script, reject: false, all: true });
     if (r.exitCode !== 0) throw new Unreachable(`fault ${name}${revert ? ' --revert' : ''} failed: ${String(r.all).trim().split('\n').slice(-2).join(' ')}`);
-    const key = faultKey(name, opts);
-    const faults = revert ? s.faults.filter((x) => x !== key) : [...new Set([...s.faults, key])];
-    writeState(this.dir, { ...s, faults });
+    writeState(this.dir, { ...s, faults: withFault(s.faults, name, opts, revert) });
   }
 
   checkTarget(): CheckTarget {
     return {
       shellFor: (loc) => this.shell(loc),
       fault: (name, revert) => this.fault(name, revert),
-      activeFaults: () => (this.state()?.faults ?? []).map((k) => k.split('@')[0]),
+      activeFaults: () => faultNames(this.state()?.faults ?? []),
     };
   }
 

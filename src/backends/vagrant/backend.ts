@@ -13,8 +13,8 @@ import { provision, type ProvisionOptions, type ProvisionResult } from '../../pr
 import { shq } from '../../render/quote.js';
 import { Unreachable, InvalidInput } from '../../util/errors.js';
 import { kvmUsable } from './doctor.js';
-import { faultByName, faultKey, type FaultOptions } from '../../dataplane/faults.js';
-import { nodeOps, outsideOps, vmNames, vmNamespace } from '../../dataplane/vm.js';
+import { applicableFault, faultNames, withFault, type FaultOptions } from '../../dataplane/faults.js';
+import { nodeOps, outsideOps, ownerOf, vmNames, vmNamespace } from '../../dataplane/vm.js';
 import { renderScript } from '../../dataplane/ops.js';
 import { standinArgv } from '../../dataplane/standin.js';
 import { OUTSIDE_ECHO_PORT } from '../../checks/catalogue.js';
@@ -182,7 +182,7 @@ export class VagrantBackend {
     return {
       shellFor: (loc) => (loc.kind === 'outside' ? local : new LocatedShell(whereOf(loc), shells[loc.node], this.lab, loc)),
       fault: (name, revert) => this.fault(name, revert),
-      activeFaults: () => readFaults(this.dir).map((k) => k.split('@')[0]),
+      activeFaults: () => faultNames(readFaults(this.dir)),
       close: echo.stop,
     };
   }
@@ -190,10 +190,8 @@ export class VagrantBackend {
   /** A fault on VMs: the same operations as on the netns backend, each node's share over ssh2, the
    * outside's (cache flushes) on this host. The dataplane profile only: a real RDO lab has other knobs. */
   async fault(name: string, revert: boolean, opts: FaultOptions = {}): Promise<void> {
-    const f = faultByName(name);
     if (this.lab.profile !== 'dataplane') throw new InvalidInput(`faults on the vagrant backend need the dataplane profile (${this.lab.name} uses ${this.lab.profile})`);
-    const why = f.notApplicable(this.lab);
-    if (why) throw new InvalidInput(`fault ${name} does not apply to ${this.lab.name}: ${why}`);
+    const f = applicableFault(this.lab, name);
     const ops = f.ops(this.lab, vmNames(this.lab), opts, revert);
     const title = `stacklab fault ${name}${revert ? ' (revert)' : ''}`;
     const failures: string[] = [];
@@ -201,18 +199,17 @@ export class VagrantBackend {
       this.lab.nodes.map(async (n) => {
         const mine = nodeOps(ops, n.name);
         if (!mine.length) return;
-        const r = await (await this.nodeShell(n.name)).exec('bash -s', { stdin: renderScript(title, [{ title: `${n.name}`, stage: 'fault', ops: mine }]), timeoutMs: 30_000 });
+        const r = await (await this.nodeShell(n.name)).exec('bash -s', { stdin: renderScript(title, [{ title: n.name, stage: 'fault', ops: mine }]), timeoutMs: 30_000 });
         if (r.code !== 0) failures.push(`${n.name}: ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ')}`);
       }),
     );
-    const outside = outsideOps(ops, await outsideDevice(this.lab));
-    if (outside.length) {
+    if (ops.some((op) => ownerOf(op).kind === 'outside')) {
+      const outside = outsideOps(ops, await outsideDevice(this.lab));
       const r = await new LocalShell('outside').exec('bash -s', { stdin: renderScript(title, [{ title: 'outside', stage: 'fault', ops: outside }]) });
       if (r.code !== 0) failures.push(`outside: ${r.stderr.trim()}`);
     }
     if (failures.length) throw new Unreachable(`fault ${name}${revert ? ' --revert' : ''} failed: ${failures.join('; ')}`);
-    const key = faultKey(name, opts);
-    writeFaults(this.dir, revert ? readFaults(this.dir).filter((x) => x !== key) : [...new Set([...readFaults(this.dir), key])]);
+    writeFaults(this.dir, withFault(readFaults(this.dir), name, opts, revert));
   }
 
   async status(): Promise<string> {
